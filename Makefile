@@ -1,0 +1,61 @@
+# Curso «Redes neuronales recurrentes para PLN»: un comando por tarea.
+#   make lab        abre el curso en JupyterLab (crea .venv e instala si hace falta)
+#   make test       todas las pruebas (mismo set-up, modo rápido)
+#   make release    regenera notebooks/ (versión del estudiante) desde solutions/
+#   make autograde  corrige todo lo que hay en submitted/ y muestra una tabla
+#   make solutions  ejecuta las soluciones en modo completo (salidas reales)
+#   make bench      benchmarks (cifras, no aserciones)
+
+SHELL  := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+EXTRAS := tf,lab,test
+STAMP  := $(VENV)/.installed
+
+PORT   ?= 8888
+TOKEN  ?=
+IP     ?= 127.0.0.1
+JOBS   ?= 2
+
+# Espejo local de los corpus (sin internet): ../shared/corpora si existe.
+MIRROR := $(wildcard $(abspath $(CURDIR)/../shared/corpora))
+MIRROR_ENV := $(if $(MIRROR),COURSE_DATA_MIRROR=$(MIRROR),)
+
+.PHONY: install lab test release autograde solutions bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
+	@touch $@
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/python -m tools.lab --port $(PORT) --ip $(IP) --token "$(TOKEN)"
+
+# Pruebas: modo rápido, caché de datos y modelos nueva en cada corrida (como un
+# clon recién hecho), los dos núcleos con pytest-xdist.
+test: $(STAMP)
+	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
+	env COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
+	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
+	    $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup \
+	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
+	    -p no:cacheprovider $(PYTEST_ARGS)
+
+release: $(STAMP)
+	$(BIN)/python -m tools.release
+
+autograde: $(STAMP)
+	$(MIRROR_ENV) $(BIN)/python -m tools.grading
+
+solutions: $(STAMP)
+	env -u COURSE_FAST $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \
+	    $(BIN)/python -m tools.run_solutions
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(MIRROR_ENV) $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache gradebook.db autograded feedback

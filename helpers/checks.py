@@ -1,0 +1,223 @@
+"""Comprobaciones para las celdas de evaluación, con devoluciones en castellano.
+
+Cada función lanza ``AssertionError`` con un mensaje que dice **qué se
+esperaba y qué se obtuvo** (forma, tipo, error máximo y la primera posición que
+no coincide), para que el estudiante sepa por dónde empezar a buscar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_type",
+    "check_shape",
+    "check_finite",
+    "check_close",
+    "check_relative_error",
+    "check_equal",
+    "check_keys",
+    "check_raises",
+    "relative_error",
+    "max_abs_error",
+]
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.6g}"
+    return repr(x)
+
+
+def _as_array(value: Any, name: str) -> np.ndarray:
+    try:
+        import tensorflow as tf  # noqa: F401  (solo para aceptar tensores)
+
+        if hasattr(value, "numpy") and callable(value.numpy):
+            value = value.numpy()
+    except ImportError:  # pragma: no cover
+        pass
+    if value is None:
+        raise AssertionError(
+            f"{name}: se esperaba un arreglo y se obtuvo None "
+            "(¿falta un `return` en tu función?)."
+        )
+    try:
+        return np.asarray(value)
+    except Exception as exc:  # pragma: no cover - objetos exóticos
+        raise AssertionError(
+            f"{name}: no se pudo convertir a un arreglo de NumPy ({exc})."
+        ) from exc
+
+
+def check_type(value: Any, expected: type | tuple[type, ...], name: str = "resultado") -> None:
+    """Comprueba que ``value`` sea una instancia de ``expected``."""
+    if not isinstance(value, expected):
+        names = (
+            " o ".join(t.__name__ for t in expected)
+            if isinstance(expected, tuple)
+            else expected.__name__
+        )
+        raise AssertionError(
+            f"{name}: se esperaba un valor de tipo {names} "
+            f"y se obtuvo {type(value).__name__}."
+        )
+
+
+def check_shape(found: Any, expected_shape: Iterable[int], name: str = "resultado") -> np.ndarray:
+    """Comprueba la forma; devuelve ``found`` como arreglo de NumPy."""
+    arr = _as_array(found, name)
+    expected = tuple(int(d) for d in expected_shape)
+    if arr.shape != expected:
+        hint = ""
+        if sorted(arr.shape) == sorted(expected):
+            hint = " Las dimensiones son las mismas en otro orden: ¿falta o sobra una transpuesta?"
+        raise AssertionError(
+            f"{name}: la forma no coincide. Se esperaba {expected} y se obtuvo {arr.shape}.{hint}"
+        )
+    return arr
+
+
+def check_finite(found: Any, name: str = "resultado") -> np.ndarray:
+    """Comprueba que no haya NaN ni infinitos."""
+    arr = _as_array(found, name)
+    if np.issubdtype(arr.dtype, np.number) and not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise AssertionError(
+            f"{name}: se esperaban valores finitos y se obtuvo {_fmt(arr[bad])} "
+            f"en la posición {bad}."
+        )
+    return arr
+
+
+def max_abs_error(found: Any, expected: Any) -> float:
+    """Máximo de ``|found - expected|``."""
+    a = np.asarray(found, dtype=np.float64)
+    b = np.asarray(expected, dtype=np.float64)
+    return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def relative_error(found: Any, expected: Any, eps: float = 1e-12) -> float:
+    """Error relativo máximo, ``max |a - b| / max(|a| + |b|, eps)`` (como CS231n)."""
+    a = np.asarray(found, dtype=np.float64)
+    b = np.asarray(expected, dtype=np.float64)
+    if not a.size:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
+
+
+def _first_mismatch(bad: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def check_close(
+    found: Any,
+    expected: Any,
+    name: str = "resultado",
+    *,
+    atol: float = 1e-5,
+    rtol: float = 0.0,
+) -> None:
+    """Compara valores numéricos elemento a elemento: ``|f - e| <= atol + rtol·|e|``."""
+    exp = np.asarray(expected, dtype=np.float64)
+    arr = check_shape(found, exp.shape, name)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise AssertionError(
+            f"{name}: se esperaban números y se obtuvo un arreglo de tipo {arr.dtype}."
+        )
+    arr = check_finite(arr, name)
+    f = arr.astype(np.float64)
+    diff = np.abs(f - exp)
+    bad = diff > atol + rtol * np.abs(exp)
+    if np.any(bad):
+        pos = _first_mismatch(bad)
+        raise AssertionError(
+            f"{name}: los valores no coinciden. Error absoluto máximo {_fmt(diff.max())} "
+            f"(tolerancia {atol:g}" + (f" + {rtol:g}·|esperado|" if rtol else "") + "). "
+            f"Primera diferencia en la posición {pos}: se esperaba {_fmt(exp[pos])} "
+            f"y se obtuvo {_fmt(f[pos])}."
+        )
+
+
+def check_relative_error(
+    found: Any, expected: Any, name: str = "resultado", *, tol: float = 1e-6
+) -> float:
+    """Comprueba que el error relativo máximo sea ``<= tol``; devuelve el error."""
+    exp = np.asarray(expected, dtype=np.float64)
+    arr = check_finite(check_shape(found, exp.shape, name), name).astype(np.float64)
+    err = relative_error(arr, exp)
+    if err > tol:
+        rel = np.abs(arr - exp) / np.maximum(np.abs(arr) + np.abs(exp), 1e-12)
+        pos = tuple(int(i) for i in np.unravel_index(np.argmax(rel), rel.shape))
+        raise AssertionError(
+            f"{name}: error relativo {_fmt(err)} (tolerancia {tol:g}). "
+            f"La peor posición es {pos}: se esperaba {_fmt(exp[pos])} y se obtuvo {_fmt(arr[pos])}."
+        )
+    return err
+
+
+def check_equal(found: Any, expected: Any, name: str = "resultado") -> None:
+    """Igualdad exacta (enteros, tokens, listas, tuplas, arreglos discretos)."""
+    if isinstance(expected, np.ndarray) or isinstance(found, np.ndarray):
+        exp = np.asarray(expected)
+        arr = check_shape(found, exp.shape, name)
+        neq = arr != exp
+        if np.any(neq):
+            pos = _first_mismatch(np.asarray(neq))
+            raise AssertionError(
+                f"{name}: se esperaba {_fmt(exp[pos])} y se obtuvo {_fmt(arr[pos])} "
+                f"en la posición {pos}."
+            )
+        return
+    if isinstance(expected, (list, tuple)) and isinstance(found, (list, tuple)):
+        if len(found) != len(expected):
+            raise AssertionError(
+                f"{name}: se esperaban {len(expected)} elementos y se obtuvieron {len(found)}: "
+                f"se esperaba {expected!r} y se obtuvo {found!r}."
+            )
+        for i, (f, e) in enumerate(zip(found, expected)):
+            if f != e:
+                raise AssertionError(
+                    f"{name}: primera diferencia en el elemento {i}: "
+                    f"se esperaba {e!r} y se obtuvo {f!r}."
+                )
+        return
+    if found != expected:
+        raise AssertionError(f"{name}: se esperaba {expected!r} y se obtuvo {found!r}.")
+
+
+def check_keys(found: Any, expected_keys: Iterable[str], name: str = "resultado") -> None:
+    """Comprueba que ``found`` sea un diccionario con exactamente esas claves."""
+    check_type(found, Mapping, name)
+    exp = set(expected_keys)
+    got = set(found)
+    if got != exp:
+        faltan = sorted(exp - got)
+        sobran = sorted(got - exp)
+        parts = []
+        if faltan:
+            parts.append(f"faltan {faltan}")
+        if sobran:
+            parts.append(f"sobran {sobran}")
+        raise AssertionError(
+            f"{name}: se esperaban las claves {sorted(exp)}; " + " y ".join(parts) + "."
+        )
+
+
+def check_raises(
+    fn: Callable[[], Any], expected: type[BaseException], name: str = "resultado"
+) -> BaseException:
+    """Comprueba que ``fn()`` lance ``expected``; devuelve la excepción."""
+    try:
+        fn()
+    except expected as exc:
+        return exc
+    except Exception as exc:
+        raise AssertionError(
+            f"{name}: se esperaba {expected.__name__} y se obtuvo "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    raise AssertionError(f"{name}: se esperaba que lanzara {expected.__name__} y no lanzó nada.")

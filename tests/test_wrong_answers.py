@@ -1,0 +1,70 @@
+"""Cada celda de evaluación pasa con la solución y falla con respuestas equivocadas.
+
+Las implementaciones equivocadas viven en ``tests/wrong/``; las celdas se
+ejecutan con :mod:`notebook_harness` (setup + soluciones + la celda), lo que
+además prueba que las celdas de evaluación son autocontenidas.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import wrong
+from notebook_harness import GradedNotebook
+
+MODULES = [importlib.import_module(f"wrong.{m.name}")
+           for m in pkgutil.iter_modules(wrong.__path__)]
+
+SOLUTION_CASES = sorted({(m.NOTEBOOK, fn) for m in MODULES for fn in m.WRONG})
+WRONG_CASES = [
+    pytest.param(m.NOTEBOOK, fn, impl, id=f"{fn}-{impl.__name__}")
+    for m in MODULES for fn, impls in m.WRONG.items() for impl in impls
+]
+
+_cache: dict[str, GradedNotebook] = {}
+
+
+def _nb(relpath: str) -> GradedNotebook:
+    if relpath not in _cache:
+        _cache[relpath] = GradedNotebook.load(relpath)
+    return _cache[relpath]
+
+
+@pytest.mark.parametrize("relpath,function_name", SOLUTION_CASES)
+def test_solution_passes_its_grade_cells(relpath: str, function_name: str) -> None:
+    results = _nb(relpath).run(function_name)
+    failed = {gid: repr(exc) for gid, exc in results.items() if exc is not None}
+    assert not failed, f"la solución falla sus propias pruebas: {failed}"
+
+
+@pytest.mark.parametrize("relpath,function_name,impl", WRONG_CASES)
+def test_wrong_answer_loses_points(relpath: str, function_name: str, impl) -> None:
+    assert impl.__doc__, f"{impl.__name__}: documentá qué error comete"
+    results = _nb(relpath).run(function_name, impl)
+    assert any(exc is not None for exc in results.values()), (
+        f"{impl.__name__} ({impl.__doc__.strip()}) pasa todas las celdas de "
+        f"evaluación de {function_name}: las pruebas no la detectan"
+    )
+
+
+def test_every_graded_function_has_wrong_answers() -> None:
+    """Toda función con celda de evaluación tiene implementaciones equivocadas."""
+    from pathlib import Path
+
+    import nbformat
+
+    covered = {(m.NOTEBOOK, fn) for m in MODULES for fn in m.WRONG}
+    root = Path(__file__).resolve().parents[1] / "solutions"
+    missing = []
+    for path in sorted(root.glob("*/*.ipynb")):
+        rel = path.relative_to(root).as_posix()
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in nb.cells:
+            m = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and m.get("solution") and not m.get("grade"):
+                if (rel, m["grade_id"]) not in covered:
+                    missing.append(f"{rel}:{m['grade_id']}")
+    assert not missing, f"funciones evaluadas sin respuestas equivocadas en tests/wrong/: {missing}"

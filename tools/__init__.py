@@ -1,0 +1,1 @@
+"""Herramientas de mantenimiento del curso (no las usa el estudiante)."""

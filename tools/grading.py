@@ -1,0 +1,124 @@
+"""Autocorrección con nbgrader (lo usa ``make autograde``) y sus pruebas.
+
+Corrige cada entrega de ``submitted/<estudiante>/<tarea>/`` con
+``nbgrader autograde``, **un estudiante por vez** (si una entrega rompe la
+corrección, las demás se corrigen igual y lo ya calculado queda en la
+gradebook), imprime una tabla de puntajes por estudiante y notebook, y la
+guarda en ``grades.csv``.
+
+La gradebook (``gradebook.db``) se arma desde ``solutions/`` sin tocar
+``notebooks/``: ``generate_assignment`` escribe en una carpeta temporal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Row:
+    student: str
+    assignment: str
+    notebook: str
+    score: float
+    max_score: float
+
+
+def nbgrader(course: Path, *args: str, timeout: float | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def ensure_gradebook(course: Path, assignment: str) -> None:
+    """Registra la tarea, sus notebooks y celdas de evaluación en la gradebook."""
+    with tempfile.TemporaryDirectory(prefix=".release-", dir=course) as tmp:
+        proc = nbgrader(course, "generate_assignment", assignment, "--force",
+                        f"--CourseDirectory.release_directory={tmp}", "--log-level=WARN")
+    if proc.returncode != 0:
+        raise RuntimeError(f"generate_assignment {assignment} falló:\n{proc.stderr}")
+
+
+def autograde(course: Path, assignment: str, student: str, *extra: str
+              ) -> subprocess.CompletedProcess[str]:
+    return nbgrader(course, "autograde", assignment, f"--student={student}", "--create",
+                    "--force", *extra)
+
+
+def collect(course: Path) -> list[Row]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows: list[Row] = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for student in gb.students:
+                try:
+                    sub = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    continue
+                for nb in sorted(sub.notebooks, key=lambda n: n.name):
+                    rows.append(Row(student.id, assignment.name, nb.name,
+                                    float(nb.score), float(nb.max_score)))
+    return rows
+
+
+def format_table(rows: list[Row]) -> str:
+    head = ("estudiante", "tarea", "notebook", "puntaje", "máximo", "%")
+    body = [(r.student, r.assignment, r.notebook, f"{r.score:g}", f"{r.max_score:g}",
+             f"{100 * r.score / r.max_score:.0f}" if r.max_score else "-") for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths)) for line in [head, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "assignment", "notebook", "score", "max_score"])
+        for r in rows:
+            writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--course", type=Path, default=ROOT)
+    parser.add_argument("--csv", type=Path, default=None, help="por defecto <curso>/grades.csv")
+    args = parser.parse_args(argv)
+    course = args.course.resolve()
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        print(f"No hay entregas: poné cada una en {submitted}/<estudiante>/<tarea>/*.ipynb")
+        return 1
+    failures = []
+    for assignment in sorted({p.name for p in submitted.glob("*/*") if p.is_dir()}):
+        ensure_gradebook(course, assignment)
+        for sdir in sorted(submitted.glob(f"*/{assignment}")):
+            student = sdir.parent.name
+            proc = autograde(course, assignment, student)
+            status = "ok" if proc.returncode == 0 else "FALLÓ"
+            print(f"autograde {assignment} {student}: {status}", flush=True)
+            if proc.returncode != 0:
+                failures.append((student, assignment, proc.stderr[-2000:]))
+    rows = collect(course)
+    print()
+    print(format_table(rows))
+    out = args.csv or course / "grades.csv"
+    write_csv(rows, out)
+    print(f"\nTabla guardada en {out}")
+    for student, assignment, err in failures:
+        print(f"\n--- {student}/{assignment}: la corrección falló ---\n{err}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

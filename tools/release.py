@@ -1,0 +1,223 @@
+"""Genera la versión del estudiante (``notebooks/``) a partir de ``solutions/``.
+
+Pasos:
+
+1. Lee la URL pública del repositorio de ``pyproject.toml`` (``[project.urls]
+   Repository``: la única fuente) y la escribe en la celda de instalación de
+   Colab (id ``colab``) y en el badge «Abrir en Colab» de cada notebook fuente.
+2. Corre ``nbgrader generate_assignment --force`` en una carpeta temporal.
+3. Recién cuando todo salió bien, reemplaza ``notebooks/<tarea>`` de forma
+   atómica (renombrar, no borrar primero): nunca queda una versión a medias.
+
+Uso: ``python -m tools.release [--check]`` (``--check`` no escribe nada: sale con
+código 1 si ``notebooks/`` o las URLs están desactualizadas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = "solutions"
+RELEASE = "notebooks"
+BADGE_PREFIX = "[![Abrir en Colab]"
+COLAB_CELL_ID = "colab"
+
+
+def repo_url(root: Path = ROOT) -> str:
+    """La URL del repositorio declarada en ``pyproject.toml``."""
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    url = data["project"]["urls"]["Repository"].rstrip("/")
+    if not re.match(r"^https://github\.com/[^/]+/[^/]+$", url):
+        raise ValueError(f"La URL del repositorio debe ser https://github.com/DUEÑO/REPO: {url!r}")
+    return url
+
+
+def install_spec(url: str) -> str:
+    """Lo que instala pip en Colab: solo los helpers, sin extras (sin TensorFlow)."""
+    return f"rnn-nlp-curso @ git+{url}.git"
+
+
+def colab_cell_source(url: str) -> str:
+    return (
+        "# Solo en Colab: instala los helpers del curso desde el repositorio público,\n"
+        "# sin tocar el TensorFlow que Colab ya trae. En Jupyter local no hace nada.\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        "    import subprocess\n"
+        "\n"
+        "    subprocess.run(\n"
+        f'        [sys.executable, "-m", "pip", "install", "-q", "{install_spec(url)}"],\n'
+        "        check=True,\n"
+        "    )"
+    )
+
+
+def colab_url(url: str, release_path: str) -> str:
+    return "https://colab.research.google.com/github/" + url.removeprefix(
+        "https://github.com/") + "/blob/main/" + release_path
+
+
+def badge_line(url: str, release_path: str) -> str:
+    return (f"{BADGE_PREFIX}(https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"({colab_url(url, release_path)})")
+
+
+def sync_notebook(path: Path, url: str, release_path: str) -> bool:
+    """Escribe URL, badge y celda de Colab en un notebook fuente; ``True`` si cambió."""
+    nb = nbformat.read(str(path), as_version=4)
+    before = nbformat.writes(nb)
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        raise ValueError(f"{path}: la primera celda debe ser el título (markdown)")
+    lines = nb.cells[0].source.split("\n")
+    badge = badge_line(url, release_path)
+    idx = [i for i, line in enumerate(lines) if line.startswith(BADGE_PREFIX)]
+    if idx:
+        lines[idx[0]] = badge
+    else:
+        lines[1:1] = ["", badge]
+    nb.cells[0].source = "\n".join(lines)
+    colab = [c for c in nb.cells if c.get("id") == COLAB_CELL_ID]
+    if len(colab) != 1 or colab[0].cell_type != "code":
+        raise ValueError(f"{path}: falta la celda de código con id '{COLAB_CELL_ID}'")
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    if first_code is not colab[0]:
+        raise ValueError(f"{path}: la celda '{COLAB_CELL_ID}' debe ser la primera de código")
+    colab[0].source = colab_cell_source(url)
+    after = nbformat.writes(nb)
+    if after != before:
+        nbformat.write(nb, str(path))
+        return True
+    return False
+
+
+def source_notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted((root / SOURCE).glob("*/*.ipynb"))
+
+
+def assignments(root: Path = ROOT) -> list[str]:
+    return sorted(p.name for p in (root / SOURCE).iterdir() if p.is_dir()
+                  and any(p.glob("*.ipynb")))
+
+
+def sync_urls(root: Path = ROOT) -> list[Path]:
+    url = repo_url(root)
+    changed = []
+    for path in source_notebooks(root):
+        rel = path.relative_to(root / SOURCE)
+        if sync_notebook(path, url, f"{RELEASE}/{rel.as_posix()}"):
+            changed.append(path)
+    return changed
+
+
+def generate(root: Path, out: Path, assignment: str) -> Path:
+    """Genera ``assignment`` con nbgrader en un curso temporal; devuelve la carpeta."""
+    with tempfile.TemporaryDirectory(prefix="release-") as tmp:
+        course = Path(tmp)
+        shutil.copy(root / "nbgrader_config.py", course / "nbgrader_config.py")
+        shutil.copytree(root / SOURCE / assignment, course / SOURCE / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+             "--force", "--no-db", "--log-level=WARN"],
+            cwd=course, capture_output=True, text=True,
+        )
+        generated = course / RELEASE / assignment
+        if proc.returncode != 0 or not generated.is_dir():
+            raise RuntimeError(
+                f"nbgrader generate_assignment {assignment} falló:\n{proc.stdout}\n{proc.stderr}")
+        target = out / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(generated, target)
+        return target
+
+
+def same_tree(a: Path, b: Path) -> list[str]:
+    """Archivos que difieren (en bytes) entre dos carpetas; vacío si son iguales."""
+    diffs: list[str] = []
+    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()} if b.exists() else set()
+    for rel in sorted(files_a ^ files_b):
+        diffs.append(f"{rel}: está en una sola de las dos carpetas")
+    for rel in sorted(files_a & files_b):
+        if not filecmp.cmp(a / rel, b / rel, shallow=False):
+            diffs.append(f"{rel}: contenido distinto")
+    return diffs
+
+
+def release(root: Path = ROOT) -> None:
+    changed = sync_urls(root)
+    for path in changed:
+        print(f"URL de Colab actualizada en {path.relative_to(root)}")
+    with tempfile.TemporaryDirectory(prefix="notebooks-", dir=root) as staging:
+        staging_dir = Path(staging)
+        for a in assignments(root):
+            generate(root, staging_dir, a)
+        # Todo se generó bien: recién ahora se reemplaza, carpeta por carpeta,
+        # renombrando (atómico dentro del mismo sistema de archivos).
+        (root / RELEASE).mkdir(exist_ok=True)
+        for a in assignments(root):
+            target = root / RELEASE / a
+            old = root / RELEASE / f".{a}.old"
+            if old.exists():
+                shutil.rmtree(old)
+            if target.exists():
+                os.rename(target, old)
+            os.rename(staging_dir / a, target)
+            if old.exists():
+                shutil.rmtree(old)
+            print(f"{RELEASE}/{a}: {len(list(target.glob('*.ipynb')))} notebooks generados")
+
+
+def check(root: Path = ROOT) -> list[str]:
+    """Problemas de sincronía (sin escribir nada en el repositorio)."""
+    problems: list[str] = []
+    url = repo_url(root)
+    for path in source_notebooks(root):
+        rel = path.relative_to(root / SOURCE).as_posix()
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / path.name
+            shutil.copy(path, copy)
+            if sync_notebook(copy, url, f"{RELEASE}/{rel}"):
+                problems.append(f"{SOURCE}/{rel}: URL de Colab desactualizada (make release)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for a in assignments(root):
+            generated = generate(root, Path(tmp), a)
+            problems += [f"{RELEASE}/{a}/{d}" for d in same_tree(generated, root / RELEASE / a)]
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="no escribe: informa si notebooks/ está desactualizado")
+    args = parser.parse_args(argv)
+    if args.check:
+        problems = check()
+        for p in problems:
+            print(p)
+        print("notebooks/ al día" if not problems else "Corré `make release`.")
+        return 1 if problems else 0
+    release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
