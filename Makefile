@@ -38,7 +38,7 @@ lab: $(STAMP)
 # clon recién hecho), los dos núcleos con pytest-xdist.
 test: $(STAMP)
 	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
-	env COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
+	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup \
 	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
