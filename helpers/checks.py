@@ -27,19 +27,16 @@ __all__ = [
 
 
 def _fmt(x: Any) -> str:
-    if isinstance(x, (float, np.floating)):
-        return f"{float(x):.6g}"
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float):
+        return f"{x:.6g}"
     return repr(x)
 
 
 def _as_array(value: Any, name: str) -> np.ndarray:
-    try:
-        import tensorflow as tf  # noqa: F401  (solo para aceptar tensores)
-
-        if hasattr(value, "numpy") and callable(value.numpy):
-            value = value.numpy()
-    except ImportError:  # pragma: no cover
-        pass
+    if hasattr(value, "numpy") and callable(value.numpy):  # tensores de TF/Keras
+        value = value.numpy()
     if value is None:
         raise AssertionError(
             f"{name}: se esperaba un arreglo y se obtuvo None "
@@ -131,7 +128,8 @@ def check_close(
     arr = check_finite(arr, name)
     f = arr.astype(np.float64)
     diff = np.abs(f - exp)
-    bad = diff > atol + rtol * np.abs(exp)
+    # `~(diff <= tol)` y no `diff > tol`: un NaN en lo esperado nunca "coincide".
+    bad = ~(diff <= atol + rtol * np.abs(exp))
     if np.any(bad):
         pos = _first_mismatch(bad)
         raise AssertionError(
@@ -179,7 +177,7 @@ def check_equal(found: Any, expected: Any, name: str = "resultado") -> None:
                 f"se esperaba {expected!r} y se obtuvo {found!r}."
             )
         for i, (f, e) in enumerate(zip(found, expected)):
-            if f != e:
+            if not _same(f, e):
                 raise AssertionError(
                     f"{name}: primera diferencia en el elemento {i}: "
                     f"se esperaba {e!r} y se obtuvo {f!r}."
@@ -189,21 +187,30 @@ def check_equal(found: Any, expected: Any, name: str = "resultado") -> None:
         raise AssertionError(f"{name}: se esperaba {expected!r} y se obtuvo {found!r}.")
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Igualdad que no se rompe con arreglos (``a != b`` sería ambiguo)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
 def check_keys(found: Any, expected_keys: Iterable[str], name: str = "resultado") -> None:
     """Comprueba que ``found`` sea un diccionario con exactamente esas claves."""
     check_type(found, Mapping, name)
     exp = set(expected_keys)
     got = set(found)
     if got != exp:
-        faltan = sorted(exp - got)
-        sobran = sorted(got - exp)
+        faltan = sorted(exp - got, key=repr)
+        sobran = sorted(got - exp, key=repr)
         parts = []
         if faltan:
             parts.append(f"faltan {faltan}")
         if sobran:
             parts.append(f"sobran {sobran}")
         raise AssertionError(
-            f"{name}: se esperaban las claves {sorted(exp)}; " + " y ".join(parts) + "."
+            f"{name}: se esperaban las claves {sorted(exp, key=repr)}; " + " y ".join(parts) + "."
         )
 
 
