@@ -15,3 +15,26 @@ c.OverwriteCells.add_missing_cells = True
 # Lo que ve el estudiante en lugar de la solución.
 c.ClearSolutions.code_stub = {"python": "# TU CÓDIGO AQUÍ\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "TU RESPUESTA AQUÍ"
+
+# Agujeros de nbgrader 0.9 cerrados por el curso (ver helpers/autograding.py):
+# metadata borrada, interrupciones ignoradas, comprobaciones pisadas, y pruebas
+# ocultas visibles en la devolución.
+from helpers.autograding import HideHiddenTests, OverwriteCellsById, RobustExecute  # noqa: E402
+from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
+from nbgrader.preprocessors import Execute, OverwriteCells  # noqa: E402
+
+
+def _default(cls, name):
+    return list(cls.class_traits()[name].default())
+
+
+def _swap(pipeline, old, new):
+    assert old in pipeline, f"{old.__name__} ya no está en el pipeline de nbgrader"
+    return [new if p is old else p for p in pipeline]
+
+
+c.Autograde.sanitize_preprocessors = _swap(
+    _default(Autograde, "sanitize_preprocessors"), OverwriteCells, OverwriteCellsById)
+c.Autograde.autograde_preprocessors = _swap(
+    _default(Autograde, "autograde_preprocessors"), Execute, RobustExecute)
+c.GenerateFeedback.preprocessors = [HideHiddenTests, *_default(GenerateFeedback, "preprocessors")]

@@ -1,19 +1,27 @@
-"""El autocorrector de punta a punta, con nbgrader de verdad, en un curso temporal.
+"""El autocorrector de punta a punta, con nbgrader de verdad y por el mismo
+camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
 
-* La solución del docente obtiene el 100 % y la versión en blanco (la de
-  ``notebooks/``, commiteada) el 0 %, notebook por notebook.
-* Sobre esos notebooks ya ejecutados se aplica el ``Validator`` de nbgrader
-  (sin volver a ejecutarlos): la solución valida, la versión en blanco no pasa
-  ninguna prueba (``invert=True``).
-* Una entrega que edita o borra celdas de evaluación se corrige con las pruebas
-  originales; un bucle infinito en una función lo corta el timeout y el resto
-  del notebook se corrige igual.
-
-Cada caso arma su propio curso (gradebook propia) para poder correr en paralelo.
+* Por notebook: la solución obtiene el 100 % y la versión en blanco (la de
+  ``notebooks/``, commiteada) el 0 %; la tabla y el CSV lo muestran. Sobre esos
+  notebooks ya ejecutados se aplica el ``Validator`` de nbgrader (sin volver a
+  ejecutarlos): la solución valida y la versión en blanco no pasa ninguna
+  prueba (``invert=True``).
+* Ataques (lección 01), dos entregas que los juntan; cada celda de evaluación
+  debe valer exactamente lo esperado:
+  - celdas de evaluación editadas o borradas → se corrigen con las originales;
+  - metadata de nbgrader borrada (celda ``setup`` y una de evaluación) → se
+    restaura por el id de la celda;
+  - bucle infinito, también dentro de un ``except:`` que se traga la
+    interrupción → se corta esa celda y el resto se corrige igual;
+  - comprobaciones pisadas (``def check_close``, ``helpers.checks.x = …``) →
+    no ganan nada; modificar ``numpy`` → el notebook queda en 0 para revisión;
+  - la devolución HTML no muestra el código de las pruebas ocultas.
 """
 
 from __future__ import annotations
 
+import csv
+import html
 import shutil
 from pathlib import Path
 
@@ -31,12 +39,14 @@ def _rel(path: Path) -> str:
     return "/".join(path.parts[-2:])
 
 
-def _course(tmp_path: Path, assignment: str) -> Path:
+def _course(tmp_path: Path, assignment: str, timeout: int | None = None) -> Path:
     course = tmp_path / "curso"
     course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    if timeout is not None:
+        config += f"\nc.Execute.timeout = {timeout}\n"
+    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
     shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    grading.ensure_gradebook(course, assignment)
     return course
 
 
@@ -47,17 +57,14 @@ def _submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNo
     nbformat.write(nb, str(target / name))
 
 
-def _grade(course: Path, assignment: str, student: str, *extra: str) -> None:
-    proc = grading.autograde(course, assignment, student, *extra)
-    assert proc.returncode == 0, f"nbgrader autograde falló:\n{proc.stdout}\n{proc.stderr}"
-
-
-def _notebook_score(course: Path, assignment: str, student: str, notebook: str
-                    ) -> tuple[float, float]:
-    rows = [r for r in grading.collect(course)
-            if (r.student, r.assignment, r.notebook) == (student, assignment, notebook)]
-    assert len(rows) == 1, f"sin puntaje para {student}/{notebook}: {rows}"
-    return rows[0].score, rows[0].max_score
+def _run_make_autograde(course: Path, capsys) -> tuple[str, dict[str, dict[str, str]]]:
+    """`make autograde` sobre el curso: devuelve la salida y las filas del CSV."""
+    code = grading.main(["--course", str(course)])
+    out = capsys.readouterr().out
+    assert code == 0, f"make autograde falló:\n{out}"
+    with (course / "grades.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return out, {(r["student"], r["notebook"]): r for r in rows}
 
 
 def _cell_scores(course: Path, assignment: str, student: str, notebook: str
@@ -79,115 +86,178 @@ def _validate(path: Path, *, invert: bool) -> dict:
     return validator.validate(str(path))
 
 
+@pytest.mark.parametrize("source", SOURCES, ids=_rel)
+def test_solution_gets_full_points_and_blank_gets_zero(tmp_path: Path, source: Path,
+                                                        capsys) -> None:
+    assignment, name = source.parent.name, source.name
+    course = _course(tmp_path, assignment)
+    blank = ROOT / "notebooks" / assignment / name
+    _submit(course, "solucion", assignment, nbformat.read(str(source), as_version=4), name)
+    _submit(course, "en_blanco", assignment, nbformat.read(str(blank), as_version=4), name)
+    out, rows = _run_make_autograde(course, capsys)
+    assert "solucion" in out and "en_blanco" in out and source.stem in out
+    sol, empty = rows[("solucion", source.stem)], rows[("en_blanco", source.stem)]
+    assert float(sol["max_score"]) > 0
+    assert float(sol["score"]) == float(sol["max_score"]), f"la solución obtuvo {sol}"
+    assert float(empty["score"]) == 0, f"la versión en blanco obtuvo {empty}"
+    assert sol["notes"] == "" and empty["notes"] == ""
+    autograded = course / "autograded"
+    assert _validate(autograded / "solucion" / assignment / name, invert=False) == {}
+    assert _validate(autograded / "en_blanco" / assignment / name, invert=True) == {}
+
+
 def _graded(nb: nbformat.NotebookNode) -> tuple[list[str], dict[str, list[str]], dict[str, float]]:
-    """(funciones evaluadas en orden, celdas de evaluación de cada una, puntos por celda)."""
-    functions, cells, points = [], {}, {}
+    """(funciones evaluadas en orden, sus celdas de evaluación, puntos por celda)."""
+    functions, points = [], {}
     for cell in nb.cells:
         m = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and m.get("solution") and not m.get("grade"):
             functions.append(m["grade_id"])
         if m.get("grade"):
             points[m["grade_id"]] = float(m["points"])
-    for f in functions:
-        cells[f] = [g for g in points if g == f"test_{f}" or g.startswith(f"test_{f}__")]
+    cells = {f: [g for g in points if g == f"test_{f}" or g.startswith(f"test_{f}__")]
+             for f in functions}
     return functions, cells, points
 
 
-@pytest.mark.parametrize("kind", ["solucion", "en_blanco"])
-@pytest.mark.parametrize("source", SOURCES, ids=_rel)
-def test_autograde_solution_full_and_blank_zero(tmp_path: Path, source: Path, kind: str) -> None:
-    assignment, name = source.parent.name, source.name
-    course = _course(tmp_path, assignment)
-    submission = source if kind == "solucion" else ROOT / "notebooks" / assignment / name
-    _submit(course, kind, assignment, nbformat.read(str(submission), as_version=4), name)
-    _grade(course, assignment, kind)
-    score, max_score = _notebook_score(course, assignment, kind, source.stem)
-    assert max_score > 0
-    autograded = course / "autograded" / kind / assignment / name
-    if kind == "solucion":
-        assert score == max_score, f"la solución obtuvo {score}/{max_score}"
-        assert _validate(autograded, invert=False) == {}
-    else:
-        assert score == 0, f"la versión en blanco obtuvo {score}/{max_score}"
-        assert _validate(autograded, invert=True) == {}
+def _cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if c.get("id") == cell_id)
 
 
-def _lesson01_attack(tmp_path: Path, student: str, edit) -> tuple[dict, dict, list, dict]:
-    assignment, name = "clase_rnn", LESSON_01.name
-    course = _course(tmp_path, assignment)
+def _wrong(name: str) -> str:
+    return f"def {name}(*args, **kwargs):\n    return None\n"
+
+
+def _attack(tmp_path: Path, capsys, student: str, edit):
     nb = nbformat.read(str(LESSON_01), as_version=4)
     functions, cells, points = _graded(nb)
-    assert len(functions) >= 2
-    nb = edit(nb, functions, cells)
-    _submit(course, student, assignment, nb, name)
-    extra = ("--Execute.timeout=30",) if student == "bucle" else ()
-    _grade(course, assignment, student, *extra)
-    return _cell_scores(course, assignment, student, LESSON_01.stem), cells, functions, points
+    assert len(functions) >= 3, "los ataques usan tres funciones evaluadas"
+    course = _course(tmp_path, "clase_rnn")
+    _submit(course, student, "clase_rnn", edit(nb, functions, cells), LESSON_01.name)
+    out, rows = _run_make_autograde(course, capsys)
+    scores = _cell_scores(course, "clase_rnn", student, LESSON_01.stem)
+    return course, out, rows[(student, LESSON_01.stem)], scores, functions, cells, points
 
 
-def _stub(function_name: str) -> str:
-    return f"def {function_name}(*args, **kwargs):\n    raise NotImplementedError()\n"
+def _expect(scores: dict, points: dict, zero: set[str]) -> None:
+    for gid, pts in points.items():
+        expected = 0.0 if gid in zero else pts
+        assert scores.get(gid) == expected, (
+            f"{gid}: se esperaba {expected}, nbgrader dio {scores.get(gid)}")
 
 
-def test_edited_or_deleted_grade_cells_are_graded_with_the_original_tests(tmp_path: Path) -> None:
-    """Las dos últimas funciones quedan sin resolver; a la última le reemplazan
-    sus pruebas por `pass` y a la anteúltima le borran las celdas de evaluación.
-    Si nbgrader usara lo entregado, la última sumaría puntos y la otra no
-    tendría nota: con las pruebas originales, ambas valen 0."""
+def test_attacks_on_grade_cells_gain_nothing(tmp_path: Path, capsys) -> None:
+    """1.ª función: correcta, pero pisa las comprobaciones por un camino que el
+    análisis estático no detecta (no gana nada: las otras pruebas siguen
+    fallando). 2.ª: respuesta equivocada
+    y sus celdas de evaluación borradas. 3.ª: equivocada, con la metadata de
+    nbgrader borrada de sus celdas de evaluación y su código cambiado por
+    `pass`; además la celda `setup` sin metadata y con comprobaciones falsas."""
 
     def edit(nb, functions, cells):
-        last, before = functions[-1], functions[-2]
-        kept = []
-        for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if gid in (last, before):
-                cell.source = _stub(gid)
-            if gid in cells[last]:
-                cell.source = "pass"
-            if gid in cells[before]:
-                continue
-            kept.append(cell)
-        nb.cells = kept
+        f1, f2, f3 = functions[0], functions[1], functions[-1]
+        # Un parche que el análisis estático no ve (lo neutraliza el reinicio
+        # de los módulos helpers antes de cada celda de evaluación).
+        _cell(nb, f1).source += (
+            "\n\n_m = __import__('helpers.checks', fromlist=['x'])\n"
+            "for _n in [n for n in vars(_m) if n.startswith('check_')]:\n"
+            "    _m.__dict__[_n] = lambda *a, **k: 0.0\n"
+            "def check_close(*a, **k):\n    return None\n")
+        _cell(nb, f2).source = _wrong(f2)
+        _cell(nb, f3).source = _wrong(f3)
+        nb.cells = [c for c in nb.cells if c.get("id") not in cells[f2]]
+        for gid in cells[f3]:
+            cell = _cell(nb, gid)
+            cell.metadata = {}
+            cell.source = "pass"
+        setup = _cell(nb, "setup")
+        setup.metadata = {}
+        setup.source += ("\nimport helpers.checks as _hc\n"
+                         "for _n in dir(_hc):\n"
+                         "    if _n.startswith('check_'):\n"
+                         "        globals()[_n] = lambda *a, **k: None\n")
         return nb
 
-    scores, cells, functions, points = _lesson01_attack(tmp_path, "tramposo", edit)
-    attacked = set(cells[functions[-1]]) | set(cells[functions[-2]])
-    for gid, pts in points.items():
-        expected = 0.0 if gid in attacked else pts
-        assert scores.get(gid) == expected, f"{gid}: se esperaba {expected}, nbgrader dio {scores.get(gid)}"
+    course, out, row, scores, functions, cells, points = _attack(tmp_path, capsys, "tramposo", edit)
+    f2, f3 = functions[1], functions[-1]
+    _expect(scores, points, zero=set(cells[f2]) | set(cells[f3]))
+    assert 0 < float(row["score"]) < float(row["max_score"])
+
+    # La devolución no muestra el código de las pruebas ocultas.
+    proc = grading.nbgrader(course, "generate_feedback", "clase_rnn", "--student=tramposo")
+    assert proc.returncode == 0, proc.stderr
+    page = (course / "feedback" / "tramposo" / "clase_rnn" / f"{LESSON_01.stem}.html").read_text(
+        encoding="utf-8")
+    from helpers.autograding import hidden_line_range
+
+    hidden_lines = []
+    for cell in nbformat.read(str(LESSON_01), as_version=4).cells:
+        rng = hidden_line_range(cell.source) if cell.cell_type == "code" else None
+        if rng:
+            hidden_lines += [ln.strip() for ln in cell.source.split("\n")[rng[0]:rng[1] - 1]
+                             if len(ln.strip()) > 25]
+    assert hidden_lines
+    for line in hidden_lines:
+        assert line not in page and html.escape(line) not in page, f"la devolución muestra: {line}"
+    assert "pruebas ocultas: no se muestran" in page
 
 
-def test_infinite_loop_is_cut_by_the_timeout_and_the_rest_is_graded(tmp_path: Path) -> None:
-    def edit(nb, functions, cells):
-        last = functions[-1]
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") == last:
-                cell.source += f"\n\n\ndef {last}(*args, **kwargs):\n    while True:\n        pass\n"
-        return nb
+def _mini_course(tmp_path: Path, timeout: int) -> tuple[Path, nbformat.NotebookNode]:
+    """Una tarea mínima (tres funciones `x + 1` con pruebas visibles y ocultas):
+    los bucles cuestan un timeout por celda que los llama, y acá solo los llama
+    su celda de evaluación."""
+    from tools import nb as nbtools
 
-    scores, cells, functions, points = _lesson01_attack(tmp_path, "bucle", edit)
-    for gid, pts in points.items():
-        expected = 0.0 if gid in cells[functions[-1]] else pts
-        assert scores.get(gid) == expected, f"{gid}: se esperaba {expected}, nbgrader dio {scores.get(gid)}"
+    def fn(name: str):
+        return nbtools.solution(name, f"def {name}(x):\n    ### BEGIN SOLUTION\n"
+                                      f"    return x + 1\n    ### END SOLUTION")
 
+    def tests(name: str, points: float):
+        return nbtools.tests(
+            f"test_{name}",
+            "from helpers.checks import check_equal\n"
+            f"check_equal({name}(1), 2, '{name}')\n### BEGIN HIDDEN TESTS\n"
+            f"check_equal({name}(41), 42, '{name}')\n### END HIDDEN TESTS", points)
 
-def test_make_autograde_prints_a_table_and_writes_csv(tmp_path: Path, capsys) -> None:
-    """`make autograde` (tools.grading.main) sobre un curso con dos entregas."""
-    assignment = "clase_rnn"
+    cells = [nbtools.md("titulo", "# Mini"), nbtools.code("colab", "pass"),
+             nbtools.setup("import numpy as np"),
+             fn("f"), tests("f", 1), fn("g"), tests("g", 2), fn("h"), tests("h", 3)]
+    source = nbtools.new_notebook(cells)
     course = tmp_path / "curso"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    # Solo la lección 01 (el resto figura como no entregado): alcanza para la tabla.
-    _submit(course, "ana", assignment, nbformat.read(str(LESSON_01), as_version=4), LESSON_01.name)
-    blank = ROOT / "notebooks" / assignment / LESSON_01.name
-    _submit(course, "beto", assignment, nbformat.read(str(blank), as_version=4), LESSON_01.name)
-    assert grading.main(["--course", str(course)]) == 0
-    out = capsys.readouterr().out
-    assert "ana" in out and "beto" in out and LESSON_01.stem in out
-    csv_text = (course / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_text[0] == "student,assignment,notebook,score,max_score"
-    rows = {line.split(",")[0]: line.split(",") for line in csv_text[1:]
-            if LESSON_01.stem in line}
-    assert float(rows["ana"][3]) == float(rows["ana"][4]) > 0
-    assert float(rows["beto"][3]) == 0
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    (course / "solutions" / "mini").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(config + f"\nc.Execute.timeout = {timeout}\n")
+    nbtools.write(source, course / "solutions" / "mini" / "mini.ipynb")
+    return course, source
+
+
+def test_loops_are_cut_and_the_rest_is_graded(tmp_path: Path, capsys) -> None:
+    """`g`: un bucle infinito común. `h`: un bucle que se traga la interrupción
+    con `except:` pelado (sin reiniciar el kernel, nbgrader no terminaría de
+    corregir la entrega). `f`, correcta, conserva su punto."""
+    course, nb = _mini_course(tmp_path, timeout=5)
+    _cell(nb, "g").source = "def g(x):\n    while True:\n        pass"
+    _cell(nb, "h").source = ("import time\n\ndef h(x):\n    while True:\n        try:\n"
+                             "            time.sleep(1)\n        except:\n            pass")
+    _submit(course, "bucle", "mini", nb, "mini.ipynb")
+    out, rows = _run_make_autograde(course, capsys)
+    assert _cell_scores(course, "mini", "bucle", "mini") == {
+        "test_f": 1.0, "test_g": 0.0, "test_h": 0.0}
+    notes = rows[("bucle", "mini")]["notes"]
+    assert "test_g: tiempo agotado" in notes
+    assert "test_h: no respondió a la interrupción, se reinició el kernel" in notes
+
+
+def test_tampering_with_numpy_zeroes_the_notebook_for_review(tmp_path: Path, capsys) -> None:
+    """Pisar funciones de numpy podría engañar a cualquier comprobación: se
+    detecta en el código entregado y el notebook queda en 0 para revisión."""
+    course, nb = _mini_course(tmp_path, timeout=30)
+    _cell(nb, "g").source += "\n\nimport numpy\nnumpy.testing.assert_allclose = print\n"
+    _cell(nb, "h").source += "\n\nfrom helpers import checks\nchecks.check_equal = print\n"
+    _submit(course, "numpy", "mini", nb, "mini.ipynb")
+    out, rows = _run_make_autograde(course, capsys)
+    row = rows[("numpy", "mini")]
+    assert float(row["score"]) == 0 and float(row["max_score"]) == 6
+    assert "manipulación" in row["notes"] and "numpy.testing.assert_allclose" in row["notes"]
+    assert "checks.check_equal" in row["notes"]
+    assert "manipulación" in out

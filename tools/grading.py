@@ -32,6 +32,7 @@ class Row:
     notebook: str
     score: float
     max_score: float
+    notes: str = ""
 
 
 def nbgrader(course: Path, *args: str, timeout: float | None = None
@@ -58,7 +59,56 @@ def autograde(course: Path, assignment: str, student: str, *extra: str
                     "--force", *extra)
 
 
-def collect(course: Path) -> list[Row]:
+def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
+    """Revisa lo corregido de un estudiante; devuelve observaciones por notebook.
+
+    * Código entregado que modifica módulos protegidos (numpy, helpers, sys…):
+      las comprobaciones dejan de ser confiables, así que **todas** las celdas
+      de evaluación de ese notebook quedan en 0 como nota manual (el docente
+      la puede cambiar en formgrader después de mirar).
+    * Celdas cortadas por el timeout o que obligaron a reiniciar el kernel.
+    """
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from helpers.autograding import KERNEL_RESTARTED, find_tampering
+
+    notes: dict[str, list[str]] = {}
+    submitted = course / "submitted" / student / assignment
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for path in sorted(submitted.glob("*.ipynb")):
+            try:
+                source = gb.find_notebook(path.stem, assignment)
+                sub = gb.find_submission_notebook(path.stem, assignment, student)
+            except MissingEntry:
+                continue
+            trusted = {c.source for c in source.source_cells if c.locked}
+            nb = nbformat.read(str(path), as_version=4)
+            code = [c.source for c in nb.cells
+                    if c.cell_type == "code" and c.source not in trusted]
+            found = find_tampering(code)
+            mine = notes.setdefault(path.stem, [])
+            if found:
+                mine.append("manipulación (puntaje en 0, revisar): " + "; ".join(found))
+                for grade in sub.grades:
+                    grade.manual_score = 0.0
+                gb.db.commit()
+            autograded = course / "autograded" / student / assignment / path.name
+            if autograded.exists():
+                graded = nbformat.read(str(autograded), as_version=4)
+                for cell in graded.cells:
+                    names = {o.get("ename") for o in cell.get("outputs", [])
+                             if o.get("output_type") == "error"}
+                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id"))
+                    if KERNEL_RESTARTED in names:
+                        mine.append(f"{gid}: no respondió a la interrupción, se reinició el kernel")
+                    elif "CellTimeoutError" in names:
+                        mine.append(f"{gid}: tiempo agotado")
+    return {k: v for k, v in notes.items() if v}
+
+
+def collect(course: Path, notes: dict[tuple[str, str, str], list[str]] | None = None
+            ) -> list[Row]:
     from nbgrader.api import Gradebook, MissingEntry
 
     rows: list[Row] = []
@@ -70,15 +120,17 @@ def collect(course: Path) -> list[Row]:
                 except MissingEntry:
                     continue
                 for nb in sorted(sub.notebooks, key=lambda n: n.name):
+                    extra = (notes or {}).get((student.id, assignment.name, nb.name), [])
                     rows.append(Row(student.id, assignment.name, nb.name,
-                                    float(nb.score), float(nb.max_score)))
+                                    float(nb.score), float(nb.max_score), " | ".join(extra)))
     return rows
 
 
 def format_table(rows: list[Row]) -> str:
-    head = ("estudiante", "tarea", "notebook", "puntaje", "máximo", "%")
+    head = ("estudiante", "tarea", "notebook", "puntaje", "máximo", "%", "observaciones")
     body = [(r.student, r.assignment, r.notebook, f"{r.score:g}", f"{r.max_score:g}",
-             f"{100 * r.score / r.max_score:.0f}" if r.max_score else "-") for r in rows]
+             f"{100 * r.score / r.max_score:.0f}" if r.max_score else "-", r.notes)
+            for r in rows]
     widths = [max(len(x) for x in col) for col in zip(head, *body)]
     lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths)) for line in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -88,9 +140,9 @@ def format_table(rows: list[Row]) -> str:
 def write_csv(rows: list[Row], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "assignment", "notebook", "score", "max_score"])
+        writer.writerow(["student", "assignment", "notebook", "score", "max_score", "notes"])
         for r in rows:
-            writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score])
+            writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score, r.notes])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No hay entregas: poné cada una en {submitted}/<estudiante>/<tarea>/*.ipynb")
         return 1
     failures = []
+    notes: dict[tuple[str, str, str], list[str]] = {}
     for assignment in sorted({p.name for p in submitted.glob("*/*") if p.is_dir()}):
         ensure_gradebook(course, assignment)
         for sdir in sorted(submitted.glob(f"*/{assignment}")):
@@ -113,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"autograde {assignment} {student}: {status}", flush=True)
             if proc.returncode != 0:
                 failures.append((student, assignment, proc.stderr[-2000:]))
-    rows = collect(course)
+            for nb_name, extra in review(course, assignment, student).items():
+                notes[(student, assignment, nb_name)] = extra
+    rows = collect(course, notes)
     print()
     print(format_table(rows))
     out = args.csv or course / "grades.csv"

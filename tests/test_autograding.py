@@ -1,0 +1,63 @@
+"""Piezas de helpers.autograding que no necesitan correr nbgrader."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.autograding import HIDDEN_FAILED, HideHiddenTests, find_tampering, hidden_line_range
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\nnp.any = lambda *a, **k: False",
+    "import numpy\nnumpy.testing.assert_allclose = print",
+    "from numpy import testing\ntesting.assert_allclose = print",
+    "import helpers.checks as hc\nhc.check_close = print",
+    "from helpers import checks\nsetattr(checks, 'check_close', print)",
+    "import sys\nsys.modules['helpers.checks'] = None",
+    "__builtins__.isinstance = lambda *a: True",
+    "import builtins\ndel builtins.AssertionError",
+    "import numpy as np\ndef f():\n    np.allclose = lambda *a, **k: True",
+])
+def test_tampering_is_detected(code: str) -> None:
+    assert find_tampering([code])
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\nnp.random.seed(0)\nx = np.zeros(3)\nx[0] = 1",
+    "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (8, 4)",
+    "import os\nos.environ['COURSE_FAST'] = '1'",
+    "import numpy as np\nnp.set_printoptions(precision=3)",
+    "%matplotlib inline\nimport numpy as np",
+    "this is not python",
+])
+def test_ordinary_code_is_not_flagged(code: str) -> None:
+    assert find_tampering([code]) == []
+
+
+def test_aliases_from_one_cell_apply_to_the_next() -> None:
+    assert find_tampering(["import numpy as np", "np.abs = abs"])
+
+
+def test_hidden_range_and_feedback_cleanup() -> None:
+    import nbformat
+
+    src = "check(1)\n### BEGIN HIDDEN TESTS\nsecret(2)\n### END HIDDEN TESTS"
+    assert hidden_line_range(src) == (2, 4)
+    assert hidden_line_range("check(1)") is None
+    cell = nbformat.v4.new_code_cell(src)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1,
+                                 "solution": False, "locked": True, "schema_version": 3}
+    cell.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="se esperaba 3",
+        traceback=["\x1b[0;31mAssertionError\x1b[0m", "Cell In[7], line 3\n----> 3 secret(2)"])]
+    out, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
+    assert "secret" not in out.source and "check(1)" in out.source
+    assert out.outputs[0]["evalue"] == HIDDEN_FAILED
+    assert out.outputs[0]["traceback"] == [f"AssertionError: {HIDDEN_FAILED}"]
+    visible = nbformat.v4.new_code_cell(src)
+    visible.metadata = cell.metadata
+    visible.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="f: se esperaba 2",
+        traceback=["Cell In[7], line 1\n----> 1 check(1)"])]
+    out, _ = HideHiddenTests().preprocess_cell(visible, {}, 0)
+    assert out.outputs[0]["evalue"] == "f: se esperaba 2"
