@@ -42,7 +42,7 @@ test: $(STAMP)
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup \
 	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
-	    -p no:cacheprovider $(PYTEST_ARGS)
+	    -p no:cacheprovider -rs $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.hookimpl(tryfirst=True)  # antes de que xdist lea las marcas
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.nodeid.split("::")[0].endswith(".ipynb"):
-            item.add_marker(pytest.mark.xdist_group(name=item.nodeid.split("::")[0]))
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group(name=str(item.path)))

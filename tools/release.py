@@ -152,8 +152,13 @@ def generate(root: Path, out: Path, assignment: str) -> Path:
 def same_tree(a: Path, b: Path) -> list[str]:
     """Archivos que difieren (en bytes) entre dos carpetas; vacío si son iguales."""
     diffs: list[str] = []
-    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
-    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()} if b.exists() else set()
+    def files(root: Path) -> set[Path]:
+        if not root.exists():
+            return set()
+        return {p.relative_to(root) for p in root.rglob("*") if p.is_file()
+                and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts}
+
+    files_a, files_b = files(a), files(b)
     for rel in sorted(files_a ^ files_b):
         diffs.append(f"{rel}: está en una sola de las dos carpetas")
     for rel in sorted(files_a & files_b):
