@@ -48,7 +48,7 @@ release: $(STAMP)
 	$(BIN)/python -m tools.release
 
 autograde: $(STAMP)
-	$(MIRROR_ENV) $(BIN)/python -m tools.grading
+	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,)
 
 solutions: $(STAMP)
 	env -u COURSE_FAST $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \

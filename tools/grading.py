@@ -35,10 +35,10 @@ class Row:
     notes: str = ""
 
 
-def nbgrader(course: Path, *args: str, timeout: float | None = None
-             ) -> subprocess.CompletedProcess[str]:
+def nbgrader(course: Path, *args: str, timeout: float | None = None,
+             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # nbgrader llama al ejecutable `alembic` del mismo entorno: va primero en el PATH.
-    env = dict(os.environ)
+    env = {**os.environ, **(env_extra or {})}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -53,10 +53,31 @@ def ensure_gradebook(course: Path, assignment: str) -> None:
         raise RuntimeError(f"generate_assignment {assignment} falló:\n{proc.stderr}")
 
 
-def autograde(course: Path, assignment: str, student: str, *extra: str
-              ) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Sandbox:
+    """Cómo lanzar kernels aislados (ver :mod:`helpers.sandbox`)."""
+
+    env: dict[str, str]
+    args: tuple[str, ...]
+
+    @classmethod
+    def create(cls, course: Path, workdir: Path, memory_gib: float) -> "Sandbox":
+        from helpers.sandbox import SandboxUnavailable, available, kernelspec
+
+        reason = available()
+        if reason:
+            raise SandboxUnavailable(f"No se puede corregir aislado en esta máquina: {reason}")
+        kernelspec(workdir, course, memory_gib)
+        # Sockets Unix con ruta absoluta: atraviesan el espacio de red del kernel.
+        return cls({"JUPYTER_PATH": str(workdir)},
+                   ("--KernelManager.transport=ipc", f"--KernelManager.ip={workdir}/kernel"))
+
+
+def autograde(course: Path, assignment: str, student: str, *extra: str,
+              sandbox: Sandbox | None = None) -> subprocess.CompletedProcess[str]:
     return nbgrader(course, "autograde", assignment, f"--student={student}", "--create",
-                    "--force", *extra)
+                    "--force", *extra, *(sandbox.args if sandbox else ()),
+                    env_extra=sandbox.env if sandbox else None)
 
 
 def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
@@ -149,8 +170,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", type=Path, default=ROOT)
     parser.add_argument("--csv", type=Path, default=None, help="por defecto <curso>/grades.csv")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="kernels sin red, con el curso de solo lectura y memoria acotada")
+    parser.add_argument("--memory-gib", type=float, default=6.0,
+                        help="límite de memoria por kernel con --sandbox")
     args = parser.parse_args(argv)
     course = args.course.resolve()
+    with tempfile.TemporaryDirectory(prefix="nbgrader-sandbox-") as tmp:
+        sandbox = Sandbox.create(course, Path(tmp), args.memory_gib) if args.sandbox else None
+        return _grade_all(course, args.csv, sandbox)
+
+
+def _grade_all(course: Path, csv_path: Path | None, sandbox: Sandbox | None) -> int:
     submitted = course / "submitted"
     if not submitted.is_dir():
         print(f"No hay entregas: poné cada una en {submitted}/<estudiante>/<tarea>/*.ipynb")
@@ -161,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         ensure_gradebook(course, assignment)
         for sdir in sorted(submitted.glob(f"*/{assignment}")):
             student = sdir.parent.name
-            proc = autograde(course, assignment, student)
+            proc = autograde(course, assignment, student, sandbox=sandbox)
             status = "ok" if proc.returncode == 0 else "FALLÓ"
             print(f"autograde {assignment} {student}: {status}", flush=True)
             if proc.returncode != 0:
@@ -171,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = collect(course, notes)
     print()
     print(format_table(rows))
-    out = args.csv or course / "grades.csv"
+    out = csv_path or course / "grades.csv"
     write_csv(rows, out)
     print(f"\nTabla guardada en {out}")
     for student, assignment, err in failures:
