@@ -51,7 +51,12 @@ def test_wrong_answer_loses_points(relpath: str, function_name: str, impl) -> No
 
 
 def test_every_graded_function_has_wrong_answers() -> None:
-    """Toda función con celda de evaluación tiene implementaciones equivocadas."""
+    """Toda función evaluada de las lecciones tiene implementaciones equivocadas.
+
+    El desafío no evalúa funciones sino el estado del notebook del estudiante
+    (su corpus, su modelo, su tabla): sus comprobaciones viven en
+    ``helpers.challenge`` y se prueban con entradas equivocadas en
+    ``tests/test_challenge.py``."""
     from pathlib import Path
 
     import nbformat
@@ -59,7 +64,7 @@ def test_every_graded_function_has_wrong_answers() -> None:
     covered = {(m.NOTEBOOK, fn) for m in MODULES for fn in m.WRONG}
     root = Path(__file__).resolve().parents[1] / "solutions"
     missing = []
-    for path in sorted(root.glob("*/*.ipynb")):
+    for path in sorted(root.glob("clase_rnn/*.ipynb")):
         rel = path.relative_to(root).as_posix()
         nb = nbformat.read(str(path), as_version=4)
         for cell in nb.cells:
