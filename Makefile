@@ -50,9 +50,14 @@ release: $(STAMP)
 autograde: $(STAMP)
 	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,)
 
+# Ejecuta las soluciones en modo completo (salidas reales en GitHub), mide también
+# el modo rápido, y regenera notebooks/ y la tabla de tiempos del README.
 solutions: $(STAMP)
 	env -u COURSE_FAST $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \
 	    $(BIN)/python -m tools.run_solutions
+	env $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \
+	    $(BIN)/python -m tools.run_solutions --measure-fast
+	$(BIN)/python -m tools.release
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(MIRROR_ENV) $(BIN)/python $$b || exit 1; done

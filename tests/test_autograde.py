@@ -39,14 +39,13 @@ def _rel(path: Path) -> str:
     return "/".join(path.parts[-2:])
 
 
-def _course(tmp_path: Path, assignment: str, timeout: int | None = None) -> Path:
+def _course(tmp_path: Path, source: Path) -> Path:
+    """Un curso temporal con solo ese notebook en su tarea (nbgrader procesa
+    los notebooks de la tarea uno por uno: los otros no cambian nada acá)."""
     course = tmp_path / "curso"
-    course.mkdir()
-    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    if timeout is not None:
-        config += f"\nc.Execute.timeout = {timeout}\n"
-    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
-    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
+    (course / "solutions" / source.parent.name).mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copy(source, course / "solutions" / source.parent.name / source.name)
     return course
 
 
@@ -90,7 +89,7 @@ def _validate(path: Path, *, invert: bool) -> dict:
 def test_solution_gets_full_points_and_blank_gets_zero(tmp_path: Path, source: Path,
                                                         capsys) -> None:
     assignment, name = source.parent.name, source.name
-    course = _course(tmp_path, assignment)
+    course = _course(tmp_path, source)
     blank = ROOT / "notebooks" / assignment / name
     _submit(course, "solucion", assignment, nbformat.read(str(source), as_version=4), name)
     _submit(course, "en_blanco", assignment, nbformat.read(str(blank), as_version=4), name)
@@ -132,7 +131,7 @@ def _attack(tmp_path: Path, capsys, student: str, edit):
     nb = nbformat.read(str(LESSON_01), as_version=4)
     functions, cells, points = _graded(nb)
     assert len(functions) >= 3, "los ataques usan tres funciones evaluadas"
-    course = _course(tmp_path, "clase_rnn")
+    course = _course(tmp_path, LESSON_01)
     _submit(course, student, "clase_rnn", edit(nb, functions, cells), LESSON_01.name)
     out, rows = _run_make_autograde(course, capsys)
     scores = _cell_scores(course, "clase_rnn", student, LESSON_01.stem)
@@ -275,7 +274,7 @@ _intento("leer solutions", lambda: open(os.path.join(CURSO, "solutions", "mini",
 _intento("leer gradebook", lambda: open(os.path.join(CURSO, "gradebook.db"), "rb").read(16) or 1/0)
 _intento("escribir en el curso", lambda: open(os.path.join(CURSO, "nbgrader_config.py"), "a").write("#"))
 _intento("abrir un socket", lambda: socket.create_connection(("127.0.0.1", PUERTO), timeout=3).close())
-_intento("reservar 4 GiB", lambda: bytearray(4 * 1024**3))
+_intento("reservar 4 GiB", lambda: np.zeros(4 * 1024**3, dtype=np.uint8))  # calloc: sin tocar la RAM
 '''
 
 

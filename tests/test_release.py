@@ -30,6 +30,17 @@ def test_release_is_byte_identical_to_nbgrader_output(tmp_path: Path) -> None:
         assert not diffs, "notebooks/ no es lo que genera nbgrader (make release):\n" + "\n".join(diffs)
 
 
+def test_readme_lesson_table_is_generated_from_the_notebooks() -> None:
+    """Badges de Colab y Binder del README con la URL de pyproject.toml, una
+    fila por notebook, tiempos de docs/tiempos.json."""
+    assert not release.sync_readme(ROOT, write=False), "README desactualizado (make release)"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in SOURCES:
+        rel = path.relative_to(ROOT / "solutions").as_posix()
+        assert release.colab_url(release.repo_url(), f"notebooks/{rel}") in readme
+    assert release.binder_badge(release.repo_url()) in readme
+
+
 def test_student_version_has_no_solutions_or_hidden_tests() -> None:
     for path in RELEASED:
         text = path.read_text(encoding="utf-8")

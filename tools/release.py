@@ -107,6 +107,58 @@ def sync_notebook(path: Path, url: str, release_path: str) -> bool:
     return False
 
 
+README_BEGIN = "<!-- lecciones: generado por `make release`, no editar a mano -->"
+README_END = "<!-- fin de lecciones -->"
+
+
+def binder_badge(url: str) -> str:
+    slug = url.removeprefix("https://github.com/")
+    return ("[![Abrir en Binder](https://mybinder.org/badge_logo.svg)]"
+            f"(https://mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/notebooks)")
+
+
+def _fmt_seconds(value: float | None) -> str:
+    if value is None:
+        return "sin medir"
+    return f"{value:.0f} s" if value < 120 else f"{value / 60:.1f} min"
+
+
+def readme_block(root: Path = ROOT) -> str:
+    """La tabla de lecciones del README: título, badge de Colab y tiempos medidos
+    (``docs/tiempos.json``, que escribe ``make solutions``)."""
+    import json
+
+    url = repo_url(root)
+    times_file = root / "docs" / "tiempos.json"
+    times = json.loads(times_file.read_text(encoding="utf-8")) if times_file.exists() else {}
+    rows = ["| Notebook | Tema | Colab | Modo rápido | Lección completa |", "|---|---|---|---|---|"]
+    for path in source_notebooks(root):
+        rel = path.relative_to(root / SOURCE).as_posix()
+        nb = nbformat.read(str(path), as_version=4)
+        title = nb.cells[0].source.split("\n", 1)[0].lstrip("# ").strip()
+        release_path = f"{RELEASE}/{rel}"
+        badge = (f"[![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+                 f"({colab_url(url, release_path)})")
+        t = times.get(rel, {})
+        rows.append(f"| [`{rel}`]({release_path}) | {title} | {badge} | "
+                    f"{_fmt_seconds(t.get('rapido'))} | {_fmt_seconds(t.get('completo'))} |")
+    return "\n".join([README_BEGIN, binder_badge(url), "", *rows, README_END])
+
+
+def sync_readme(root: Path = ROOT, *, write: bool = True) -> bool:
+    """Reescribe la tabla de lecciones del README; ``True`` si estaba desactualizada."""
+    path = root / "README.md"
+    text = path.read_text(encoding="utf-8")
+    if README_BEGIN not in text or README_END not in text:
+        raise ValueError("README.md: faltan los marcadores de la tabla de lecciones")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    new = head + readme_block(root) + tail
+    if new != text and write:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def source_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted((root / SOURCE).glob("*/*.ipynb"))
 
@@ -171,6 +223,8 @@ def release(root: Path = ROOT) -> None:
     changed = sync_urls(root)
     for path in changed:
         print(f"URL de Colab actualizada en {path.relative_to(root)}")
+    if sync_readme(root):
+        print("README.md: tabla de lecciones actualizada")
     with tempfile.TemporaryDirectory(prefix="notebooks-", dir=root) as staging:
         staging_dir = Path(staging)
         for a in assignments(root):
@@ -202,6 +256,8 @@ def check(root: Path = ROOT) -> list[str]:
             shutil.copy(path, copy)
             if sync_notebook(copy, url, f"{RELEASE}/{rel}"):
                 problems.append(f"{SOURCE}/{rel}: URL de Colab desactualizada (make release)")
+    if sync_readme(root, write=False):
+        problems.append("README.md: tabla de lecciones desactualizada (make release)")
     with tempfile.TemporaryDirectory() as tmp:
         for a in assignments(root):
             generated = generate(root, Path(tmp), a)

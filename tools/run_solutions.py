@@ -1,5 +1,7 @@
 """Ejecuta los notebooks de ``solutions/`` en su lugar, de arriba a abajo (lo usa
 ``make solutions``), para que el docente vea en GitHub las salidas reales.
+Guarda el tiempo de cada uno en ``docs/tiempos.json`` (la tabla del README);
+``--measure-fast`` mide el modo rápido sin escribir los notebooks.
 
 Corre en el modo que diga el entorno (``make solutions`` quita ``COURSE_FAST``:
 lección completa), sin metadata de tiempos (``record_timing=False``) para que
@@ -10,6 +12,8 @@ escribe ese notebook.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,9 +22,20 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMES = ROOT / "docs" / "tiempos.json"
 
 
-def run(path: Path, timeout: int) -> float:
+def record_time(path: Path, mode: str, seconds: float) -> None:
+    """Guarda el tiempo medido en ``docs/tiempos.json`` (lo usa el README)."""
+    data = json.loads(TIMES.read_text(encoding="utf-8")) if TIMES.exists() else {}
+    key = path.resolve().relative_to(ROOT / "solutions").as_posix()
+    data.setdefault(key, {})[mode] = round(seconds, 1)
+    TIMES.parent.mkdir(exist_ok=True)
+    TIMES.write_text(json.dumps(dict(sorted(data.items())), indent=1, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+
+
+def run(path: Path, timeout: int, *, write: bool = True) -> float:
     nb = nbformat.read(str(path), as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
@@ -29,10 +44,11 @@ def run(path: Path, timeout: int) -> float:
     )
     client.execute()
     elapsed = time.perf_counter() - start
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    nbformat.write(nb, str(path))
+    if write:
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, str(path))
     return elapsed
 
 
@@ -41,11 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="por defecto, todos los de solutions/")
     parser.add_argument("--timeout", type=int, default=1800, help="segundos por celda")
+    parser.add_argument("--measure-fast", action="store_true",
+                        help="solo medir el modo rápido (COURSE_FAST=1), sin escribir notebooks")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "solutions").glob("*/*.ipynb"))
+    if args.measure_fast:
+        os.environ["COURSE_FAST"] = "1"
+    mode = "rapido" if args.measure_fast else "completo"
     for path in paths:
-        print(f"{path}: ejecutando…", flush=True)
-        print(f"{path}: {run(path, args.timeout):.1f} s", flush=True)
+        print(f"{path}: ejecutando en modo {mode}…", flush=True)
+        seconds = run(path, args.timeout, write=not args.measure_fast)
+        record_time(path, mode, seconds)
+        print(f"{path}: {seconds:.1f} s", flush=True)
     return 0
 
 
