@@ -48,7 +48,7 @@ release: $(STAMP)
 	$(BIN)/python -m tools.release
 
 autograde: $(STAMP)
-	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,)
+	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,) $(if $(FULL),--full,)
 
 # Ejecuta las soluciones en modo completo (salidas reales en GitHub), mide también
 # el modo rápido, y regenera notebooks/ y la tabla de tiempos del README.

@@ -74,10 +74,16 @@ class Sandbox:
 
 
 def autograde(course: Path, assignment: str, student: str, *extra: str,
-              sandbox: Sandbox | None = None) -> subprocess.CompletedProcess[str]:
+              sandbox: Sandbox | None = None, fast: bool = True
+              ) -> subprocess.CompletedProcess[str]:
+    """Corrige una entrega. Por defecto en modo rápido (``COURSE_FAST=1``): las
+    celdas de evaluación prueban el código, no dependen del tamaño del corpus
+    ni de las épocas, y así ninguna celda de entrenamiento se acerca al
+    timeout (el desafío entrena ~10 min en modo completo)."""
+    env = dict(sandbox.env) if sandbox else {}
+    env["COURSE_FAST"] = "1" if fast else ""
     return nbgrader(course, "autograde", assignment, f"--student={student}", "--create",
-                    "--force", *extra, *(sandbox.args if sandbox else ()),
-                    env_extra=sandbox.env if sandbox else None)
+                    "--force", *extra, *(sandbox.args if sandbox else ()), env_extra=env)
 
 
 def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
@@ -109,6 +115,9 @@ def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
                     if c.cell_type == "code" and c.source not in trusted]
             found = find_tampering(code)
             mine = notes.setdefault(path.stem, [])
+            manual = [g.name for g in sub.grades if g.needs_manual_grade]
+            if manual:
+                mine.append("falta corregir a mano: " + ", ".join(sorted(manual)))
             if found:
                 mine.append("manipulación (puntaje en 0, revisar): " + "; ".join(found))
                 for grade in sub.grades:
@@ -174,14 +183,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="kernels sin red, con el curso de solo lectura y memoria acotada")
     parser.add_argument("--memory-gib", type=float, default=6.0,
                         help="límite de memoria por kernel con --sandbox")
+    parser.add_argument("--full", action="store_true",
+                        help="corregir en modo completo (por defecto: modo rápido)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     with tempfile.TemporaryDirectory(prefix="nbgrader-sandbox-") as tmp:
         sandbox = Sandbox.create(course, Path(tmp), args.memory_gib) if args.sandbox else None
-        return _grade_all(course, args.csv, sandbox)
+        return _grade_all(course, args.csv, sandbox, fast=not args.full)
 
 
-def _grade_all(course: Path, csv_path: Path | None, sandbox: Sandbox | None) -> int:
+def _grade_all(course: Path, csv_path: Path | None, sandbox: Sandbox | None,
+               fast: bool = True) -> int:
     submitted = course / "submitted"
     if not submitted.is_dir():
         print(f"No hay entregas: poné cada una en {submitted}/<estudiante>/<tarea>/*.ipynb")
@@ -192,7 +204,7 @@ def _grade_all(course: Path, csv_path: Path | None, sandbox: Sandbox | None) -> 
         ensure_gradebook(course, assignment)
         for sdir in sorted(submitted.glob(f"*/{assignment}")):
             student = sdir.parent.name
-            proc = autograde(course, assignment, student, sandbox=sandbox)
+            proc = autograde(course, assignment, student, sandbox=sandbox, fast=fast)
             status = "ok" if proc.returncode == 0 else "FALLÓ"
             print(f"autograde {assignment} {student}: {status}", flush=True)
             if proc.returncode != 0:
