@@ -225,7 +225,7 @@ def release(root: Path = ROOT) -> None:
         print(f"URL de Colab actualizada en {path.relative_to(root)}")
     if sync_readme(root):
         print("README.md: tabla de lecciones actualizada")
-    with tempfile.TemporaryDirectory(prefix="notebooks-", dir=root) as staging:
+    with tempfile.TemporaryDirectory(prefix=".release-notebooks-", dir=root) as staging:
         staging_dir = Path(staging)
         for a in assignments(root):
             generate(root, staging_dir, a)

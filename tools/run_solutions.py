@@ -35,6 +35,40 @@ def record_time(path: Path, mode: str, seconds: float) -> None:
                      encoding="utf-8")
 
 
+def tidy(nb: nbformat.NotebookNode) -> None:
+    """Salidas legibles y estables en GitHub y en la versión del estudiante.
+
+    * Junta las salidas de texto consecutivas y aplica ``\\r`` y ``\\b`` (las
+      barras de progreso de Keras quedan como su última línea por época).
+    * Sin metadata de tiempos ni de widgets, y ``language_info`` mínima: nbgrader
+      la copia a ``notebooks/``, y no debe depender de la versión de Python
+      con la que se ejecutó.
+    """
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        merged: list = []
+        for out in cell.outputs:
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        for out in merged:
+            if out.output_type == "stream":
+                lines = []
+                for line in out.text.split("\n"):
+                    while "\b" in line:
+                        i = line.index("\b")
+                        line = line[: max(i - 1, 0)] + line[i + 1:]
+                    lines.append(line.rsplit("\r", 1)[-1] if "\r" in line.rstrip("\r") else line.rstrip("\r"))
+                out.text = "\n".join(lines)
+        cell.outputs = merged
+    nb.metadata.pop("widgets", None)
+    nb.metadata["language_info"] = {"name": "python"}
+
+
 def run(path: Path, timeout: int, *, write: bool = True) -> float:
     nb = nbformat.read(str(path), as_version=4)
     start = time.perf_counter()
@@ -45,9 +79,7 @@ def run(path: Path, timeout: int, *, write: bool = True) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     if write:
-        for cell in nb.cells:
-            cell.metadata.pop("execution", None)
-        nb.metadata.pop("widgets", None)
+        tidy(nb)
         nbformat.write(nb, str(path))
     return elapsed
 
