@@ -3,8 +3,12 @@
 Corrige cada entrega de ``submitted/<estudiante>/<tarea>/`` con
 ``nbgrader autograde``, **un estudiante por vez** (si una entrega rompe la
 corrección, las demás se corrigen igual y lo ya calculado queda en la
-gradebook), imprime una tabla de puntajes por estudiante y notebook, y la
-guarda en ``grades.csv``.
+gradebook), imprime una tabla de puntajes por estudiante y notebook con
+observaciones (timeouts, kernel reiniciado, manipulación detectada, respuestas
+escritas pendientes de corrección manual), y la guarda en ``grades.csv``.
+
+Por defecto corrige en modo rápido (``COURSE_FAST=1``; ``--full`` no), y con
+``--sandbox`` lanza cada kernel aislado (ver :mod:`helpers.sandbox`).
 
 La gradebook (``gradebook.db``) se arma desde ``solutions/`` sin tocar
 ``notebooks/``: ``generate_assignment`` escribe en una carpeta temporal.
@@ -15,7 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
