@@ -94,3 +94,5 @@ def test_source_notebook_anatomy(path: Path) -> None:
         if m.get("grade") and not m.get("solution"):
             assert "BEGIN HIDDEN TESTS" in cell.source, f"{m['grade_id']}: sin pruebas ocultas"
         assert not cell.metadata.get("execution"), "metadata de tiempos en la fuente"
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, f"{cell.get('id')}: la salida commiteada (make solutions) tiene un error"
