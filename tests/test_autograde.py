@@ -323,3 +323,20 @@ def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, 
     # Aislado o no, la corrección sigue siendo correcta.
     assert _cell_scores(course, "mini", "espia", "mini") == {"test_f": 1.0, "test_g": 2.0, "test_h": 3.0}
     server.close()
+
+
+def test_a_broken_submission_does_not_lose_the_other_scores(tmp_path: Path, capsys) -> None:
+    """Una entrega que nbgrader no puede ni leer (JSON roto) falla sola: la
+    otra se corrige, la tabla y el CSV se escriben, y `make autograde` sale
+    con error diciendo cuál falló."""
+    course, nb = _mini_course(tmp_path, timeout=30)
+    _submit(course, "ana", "mini", nb, "mini.ipynb")
+    broken = course / "submitted" / "beto" / "mini"
+    broken.mkdir(parents=True)
+    (broken / "mini.ipynb").write_text("{esto no es un notebook", encoding="utf-8")
+    assert grading.main(["--course", str(course)]) == 1
+    out = capsys.readouterr().out
+    assert "autograde mini beto: FALLÓ" in out and "beto/mini: la corrección falló" in out
+    with (course / "grades.csv").open(encoding="utf-8") as fh:
+        rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(fh)}
+    assert float(rows[("ana", "mini")]["score"]) == 6.0
