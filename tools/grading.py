@@ -113,11 +113,15 @@ def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
             except MissingEntry:
                 continue
             trusted = {c.source for c in source.source_cells if c.locked}
-            nb = nbformat.read(str(path), as_version=4)
+            mine = notes.setdefault(path.stem, [])
+            try:
+                nb = nbformat.read(str(path), as_version=4)
+            except Exception as exc:  # noqa: BLE001 - una entrega rota no frena a las demás
+                mine.append(f"no se pudo leer la entrega: {type(exc).__name__}")
+                continue
             code = [c.source for c in nb.cells
                     if c.cell_type == "code" and c.source not in trusted]
             found = find_tampering(code)
-            mine = notes.setdefault(path.stem, [])
             manual = [g.name for g in sub.grades if g.needs_manual_grade]
             if manual:
                 mine.append("falta corregir a mano: " + ", ".join(sorted(manual)))
