@@ -86,6 +86,16 @@ def test_source_notebook_anatomy(path: Path) -> None:
     assert len(set(grade_ids)) == len(grade_ids), "grade_id repetidos"
     assert all(re.match(r"^[a-zA-Z0-9_-]+$", g) for g in grade_ids)
     assert "setup" in grade_ids, "falta la celda 'setup' bloqueada"
+    # El autocorrector reconoce por su id una celda a la que le borraron la
+    # metadata de nbgrader (helpers.autograding.OverwriteCellsById).
+    for cell in nb.cells:
+        m = cell.metadata.get("nbgrader")
+        if m:
+            assert cell.get("id") == m["grade_id"], f"id {cell.get('id')} ≠ grade_id {m['grade_id']}"
+    # Las celdas de evaluación usan helpers.checks, no numpy.testing ni unittest.
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            assert "np.testing" not in cell.source and "numpy.testing" not in cell.source
     graded = [m for m in metas if m.get("grade")]
     assert graded and all(m.get("points", 0) > 0 for m in graded)
     assert all(m.get("locked") for m in graded if not m.get("solution"))
