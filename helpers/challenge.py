@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import check_type
+from helpers.checks import _fmt, check_type
 
 __all__ = [
     "MARTIN_FIERRO_MAX",
@@ -305,12 +305,6 @@ _PUNCT_RE = re.compile(r"^[^\w]+$")
 
 def _is_punct(token: str) -> bool:
     return bool(_PUNCT_RE.match(token))
-
-
-def _fmt(x: Any) -> str:
-    if isinstance(x, (float, np.floating)):
-        return f"{float(x):.6g}"
-    return repr(x)
 
 
 def _excerpt(doc: Sequence[str], n: int = 12) -> str:
@@ -604,10 +598,9 @@ def _unigram_perplexity(parts: Mapping[str, Any], split: str, vocab: Any) -> flo
     from helpers import ngram
 
     try:
-        probs = ngram.unigram_target_probs(parts["train"], parts[split], vocab)
+        return ngram.unigram_perplexity(parts["train"], parts[split], vocab)
     except ValueError:  # un objetivo (p. ej. <unk>) nunca aparece en el entrenamiento
         return math.inf
-    return float(np.exp(-np.log(probs).mean()))
 
 
 def check_report(report: Any, lm: Any, splits: Any, *, partitions: Sequence[str] = ("val",),

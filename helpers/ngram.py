@@ -165,12 +165,24 @@ def unigram_target_probs(train_docs: Iterable[Sequence[str]], docs: Iterable[Seq
     return probs
 
 
+def _corpus_perplexity(p: np.ndarray, who: str) -> float:
+    # Privada a propósito: «perplejidad a partir de las probabilidades» es un
+    # ejercicio evaluado de la lección 04.
+    if p.size == 0:
+        raise ValueError(f"{who}: no hay objetivos")
+    return float(np.exp(-np.log(p).mean()))
+
+
 def ngram_perplexity(lm: Any, docs: Iterable[Sequence[str]], vocab: _VocabLike) -> float:
     """Perplejidad de corpus de un modelo de ``nltk.lm`` (en espacio logarítmico)."""
-    p = target_probs(lm, docs, vocab)
-    if p.size == 0:
-        raise ValueError("ngram_perplexity: no hay objetivos")
-    return float(np.exp(-np.log(p).mean()))
+    return _corpus_perplexity(target_probs(lm, docs, vocab), "ngram_perplexity")
+
+
+def unigram_perplexity(train_docs: Iterable[Sequence[str]], docs: Iterable[Sequence[str]],
+                       vocab: _VocabLike) -> float:
+    """Perplejidad de corpus del unigrama estimado en ``train_docs``."""
+    return _corpus_perplexity(unigram_target_probs(train_docs, docs, vocab),
+                              "unigram_perplexity")
 
 
 def tune_discount(lm: Any, val_docs: Sequence[Sequence[str]], vocab: _VocabLike,

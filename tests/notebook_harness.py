@@ -62,17 +62,22 @@ class GradedNotebook:
             raise AssertionError(f"{self.path.name}: no hay celdas de evaluación para {function_name}")
         return out
 
+    def namespace(self) -> dict[str, Any]:
+        """Lo que ve una celda de evaluación: la celda setup y las soluciones."""
+        ns: dict[str, Any] = {"__name__": "__main__"}
+        exec(compile(self.setup, f"{self.path.name}:setup", "exec"), ns)
+        for gid, src in self.solutions.items():
+            exec(compile(src, f"{self.path.name}:{gid}", "exec"), ns)
+        return ns
+
     def run(self, function_name: str, impl: Callable[..., Any] | None = None
             ) -> dict[str, BaseException | None]:
         """Ejecuta setup + soluciones (+ ``impl`` en lugar de la solución) + las
         celdas de evaluación de ``function_name``. Devuelve la excepción (o
         ``None``) de cada celda."""
-        ns: dict[str, Any] = {"__name__": "__main__"}
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink):
-            exec(compile(self.setup, f"{self.path.name}:setup", "exec"), ns)
-            for gid, src in self.solutions.items():
-                exec(compile(src, f"{self.path.name}:{gid}", "exec"), ns)
+            ns = self.namespace()
             if impl is not None:
                 ns[function_name] = impl
             results: dict[str, BaseException | None] = {}

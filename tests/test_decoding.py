@@ -93,12 +93,7 @@ class Reference:
 
 
 def _lesson(relpath: str) -> dict:
-    g = GradedNotebook.load(relpath)
-    ns: dict = {"__name__": "__main__"}
-    exec(compile(g.setup, "setup", "exec"), ns)
-    for src in g.solutions.values():
-        exec(compile(src, "solution", "exec"), ns)
-    return ns
+    return GradedNotebook.load(relpath).namespace()
 
 
 @pytest.fixture(scope="module")
