@@ -16,10 +16,20 @@ c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# TU CÓDIGO AQUÍ\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "TU RESPUESTA AQUÍ"
 
-# Agujeros de nbgrader 0.9 cerrados por el curso (ver helpers/autograding.py):
+# Agujeros de nbgrader 0.9 cerrados por el curso (ver tools/autograding.py):
 # metadata borrada, interrupciones ignoradas, comprobaciones pisadas, y pruebas
 # ocultas visibles en la devolución.
-from helpers.autograding import HideHiddenTests, OverwriteCellsById, RobustExecute  # noqa: E402
+# La maquinaria de corrección vive en tools/ (no se instala con los helpers del
+# estudiante): la raíz del repositorio va al path. En un curso copiado a otra
+# carpeta, tools.grading la pone en PYTHONPATH.
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_ROOT = str(Path(__file__).resolve().parent)  # noqa: F821 - traitlets define __file__
+if (Path(_ROOT) / "tools" / "autograding.py").exists() and _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from tools.autograding import HideHiddenTests, OverwriteCellsById, RobustExecute  # noqa: E402
 from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import Execute, OverwriteCells  # noqa: E402
 

@@ -201,7 +201,7 @@ def test_attacks_on_grade_cells_gain_nothing(tmp_path: Path, capsys) -> None:
     assert proc.returncode == 0, proc.stderr
     page = (course / "feedback" / "tramposo" / "clase_rnn" / f"{LESSON_01.stem}.html").read_text(
         encoding="utf-8")
-    from helpers.autograding import hidden_line_range
+    from tools.autograding import hidden_line_range
 
     hidden_lines = []
     for cell in nbformat.read(str(LESSON_01), as_version=4).cells:
@@ -300,7 +300,7 @@ def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, 
     import socket
     import threading
 
-    from helpers.sandbox import available
+    from tools.sandbox import available
 
     reason = available()
     if isolated and reason:

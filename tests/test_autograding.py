@@ -1,10 +1,10 @@
-"""Piezas de helpers.autograding que no necesitan correr nbgrader."""
+"""Piezas de tools.autograding que no necesitan correr nbgrader."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers.autograding import HIDDEN_FAILED, HideHiddenTests, find_tampering, hidden_line_range
+from tools.autograding import HIDDEN_FAILED, HideHiddenTests, find_tampering, hidden_line_range
 
 
 @pytest.mark.parametrize("code", [

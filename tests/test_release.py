@@ -87,7 +87,7 @@ def test_source_notebook_anatomy(path: Path) -> None:
     assert all(re.match(r"^[a-zA-Z0-9_-]+$", g) for g in grade_ids)
     assert "setup" in grade_ids, "falta la celda 'setup' bloqueada"
     # El autocorrector reconoce por su id una celda a la que le borraron la
-    # metadata de nbgrader (helpers.autograding.OverwriteCellsById).
+    # metadata de nbgrader (tools.autograding.OverwriteCellsById).
     for cell in nb.cells:
         m = cell.metadata.get("nbgrader")
         if m:

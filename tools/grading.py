@@ -8,7 +8,7 @@ observaciones (timeouts, kernel reiniciado, manipulación detectada, respuestas
 escritas pendientes de corrección manual), y la guarda en ``grades.csv``.
 
 Por defecto corrige en modo rápido (``COURSE_FAST=1``; ``--full`` no), y con
-``--sandbox`` lanza cada kernel aislado (ver :mod:`helpers.sandbox`).
+``--sandbox`` lanza cada kernel aislado (ver :mod:`tools.sandbox`).
 
 La gradebook (``gradebook.db``) se arma desde ``solutions/`` sin tocar
 ``notebooks/``: ``generate_assignment`` escribe en una carpeta temporal.
@@ -43,6 +43,9 @@ def nbgrader(course: Path, *args: str, timeout: float | None = None,
     # nbgrader llama al ejecutable `alembic` del mismo entorno: va primero en el PATH.
     env = {**os.environ, **(env_extra or {})}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    # nbgrader_config.py importa tools.autograding (la maquinaria del docente,
+    # que no se instala con los helpers): la raíz del repositorio, al path.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -58,14 +61,14 @@ def ensure_gradebook(course: Path, assignment: str) -> None:
 
 @dataclass(frozen=True)
 class Sandbox:
-    """Cómo lanzar kernels aislados (ver :mod:`helpers.sandbox`)."""
+    """Cómo lanzar kernels aislados (ver :mod:`tools.sandbox`)."""
 
     env: dict[str, str]
     args: tuple[str, ...]
 
     @classmethod
     def create(cls, course: Path, workdir: Path, memory_gib: float) -> "Sandbox":
-        from helpers.sandbox import SandboxUnavailable, available, kernelspec
+        from tools.sandbox import SandboxUnavailable, available, kernelspec
 
         reason = available()
         if reason:
@@ -101,7 +104,7 @@ def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
-    from helpers.autograding import KERNEL_RESTARTED, find_tampering
+    from tools.autograding import KERNEL_RESTARTED, find_tampering
 
     notes: dict[str, list[str]] = {}
     submitted = course / "submitted" / student / assignment

@@ -14,7 +14,7 @@ lanza el kernel de cada entrega dentro de espacios de nombres de Linux
 El kernel habla con nbgrader por sockets Unix (``transport=ipc``), que
 atraviesan el espacio de red nuevo. Uso (lo arma :func:`kernelspec`)::
 
-    python -m helpers.sandbox --course DIR [--memory-gib 6] -- python -m ipykernel_launcher -f CONN
+    python tools/sandbox.py --course DIR [--memory-gib 6] -- python -m ipykernel_launcher -f CONN
 
 Sin ``unshare`` o sin permiso para crear espacios de nombres de usuario,
 termina con un error que lo dice: no corre nada sin aislar.
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     if reason:
         raise SandboxUnavailable(f"No se puede aislar el kernel: {reason}")
     outer = ["unshare", "--user", "--map-root-user", "--net", "--mount", "--fork", "--",
-             sys.executable, "-m", "helpers.sandbox", "--inside", "--course", str(args.course),
+             sys.executable, str(Path(__file__).resolve()), "--inside", "--course", str(args.course),
              "--memory-gib", str(args.memory_gib), "--", *cmd]
     os.execvp(outer[0], outer)
 
@@ -110,7 +110,7 @@ def kernelspec(dest: Path, course: Path, memory_gib: float = DEFAULT_MEMORY_GIB)
     spec_dir = dest / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "helpers.sandbox", "--course", str(course.resolve()),
+        "argv": [sys.executable, str(Path(__file__).resolve()), "--course", str(course.resolve()),
                  "--memory-gib", str(memory_gib), "--",
                  sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (aislado para corregir)",
