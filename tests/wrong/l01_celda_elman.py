@@ -278,3 +278,64 @@ WRONG = {
         bptt_devuelve_tupla,
     ],
 }
+
+
+# ------------------------------------------------- casos límite (T = 0, lote 1)
+
+def step_squeeze(x_t, h_prev, W_hx, W_hh, b_h):
+    """Aplica np.squeeze al resultado: con lote 1 (o una unidad) pierde un eje."""
+    return np.squeeze(np.tanh(x_t @ W_hx + h_prev @ W_hh + b_h))
+
+
+def forward_np_stack_sin_caso_vacio(X, h0, W_hx, W_hh, b_h, return_sequences=False):
+    """Apila con np.stack la lista de estados: con T = 0 la lista está vacía y np.stack falla."""
+    h, estados = h0, []
+    for t in range(X.shape[1]):
+        h = _step(X[:, t], h, W_hx, W_hh, b_h)
+        estados.append(h)
+    if return_sequences:
+        return np.stack(estados, axis=1)
+    return h
+
+
+def forward_ultimo_de_la_secuencia(X, h0, W_hx, W_hh, b_h, return_sequences=False):
+    """Devuelve H[:, -1] de la secuencia como último estado: con T = 0 no hay último paso."""
+    lote, T, _ = X.shape
+    H = np.zeros((lote, T, h0.shape[-1]))
+    h = h0
+    for t in range(T):
+        h = _step(X[:, t], h, W_hx, W_hh, b_h)
+        H[:, t] = h
+    return H if return_sequences else H[:, -1]
+
+
+def forward_ceros_si_vacia(X, h0, W_hx, W_hh, b_h, return_sequences=False):
+    """Con T = 0 devuelve ceros en lugar de h0."""
+    if X.shape[1] == 0 and not return_sequences:
+        return np.zeros_like(h0)
+    h, estados = h0, []
+    for t in range(X.shape[1]):
+        h = _step(X[:, t], h, W_hx, W_hh, b_h)
+        estados.append(h)
+    if return_sequences:
+        return np.stack(estados, axis=1) if estados else np.zeros((X.shape[0], 0, h0.shape[-1]))
+    return h
+
+
+def bptt_squeeze(X, y, h0, W_hx, W_hh, b_h, W_hy, b_y):
+    """Calcula dL/dy_hat con np.squeeze: con lote 1 o una sola salida pierde un eje."""
+    lote, T, _ = X.shape
+    g = _bptt(X, y, h0, W_hx, W_hh, b_h, W_hy, b_y)
+    h = h0
+    for t in range(T):
+        h = np.tanh(X[:, t] @ W_hx + h @ W_hh + b_h)
+    d_y = np.squeeze(h @ W_hy + b_y - y) / lote
+    g["W_hy"] = h.T @ d_y if d_y.ndim == 2 else np.outer(h.sum(axis=0), d_y)
+    g["b_y"] = d_y.sum(axis=0) if d_y.ndim == 2 else np.atleast_1d(d_y.sum())
+    return g
+
+
+WRONG["elman_step"].append(step_squeeze)
+WRONG["elman_forward"] += [forward_np_stack_sin_caso_vacio, forward_ultimo_de_la_secuencia,
+                           forward_ceros_si_vacia]
+WRONG["bptt_gradients"].append(bptt_squeeze)
