@@ -73,13 +73,13 @@ def keras_hub_runners(dec, prompt_ids: list[int], n_tokens: int):
 
     def next_fn(prompt, cache, index):
         # cache = estado después de prompt[:, :index - 1]; se alimenta el token index - 1.
-        logits, cache = dec._step(prompt[:, index - 1], cache)
+        logits, cache = dec.stepper.step(prompt[:, index - 1], cache)
         return logits, None, cache
 
     def make(sampler):
         @tf.function
         def run(prompt):
-            _, state = dec._prefill(prompt[:, : P - 1])
+            _, state = dec.stepper.prefill(prompt[:, : P - 1])
             return sampler(next_fn, prompt, cache=state, index=P)
 
         def call():

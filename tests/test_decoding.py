@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 keras = pytest.importorskip("keras")
 
 from helpers.decoding import Decoder, random_table, table_next_log_probs  # noqa: E402
+from helpers.decoding.samplers import filter_logits  # noqa: E402
 from helpers.lm import LMConfig, build_lm  # noqa: E402
 from notebook_harness import GradedNotebook  # noqa: E402
 
@@ -234,7 +235,7 @@ def test_filter_equals_lesson_filters(case, l06):
     x[:, 0] = np.maximum(x[:, 0], -5)          # al menos un valor finito por fila
     x[::7, 3:9] = 1.25                        # empates
     for k, p in [(5, 1.0), (V, 0.6), (8, 0.9), (1, 0.5), (V, 0.05)]:
-        got = dec._filter(tf.constant(x), tf.constant(k), tf.constant(p, tf.float32)).numpy()
+        got = filter_logits(tf.constant(x), tf.constant(k), tf.constant(p, tf.float32)).numpy()
         exp = l06["top_p_filter"](l06["top_k_filter"](x.astype(np.float64), k), p)
         # Fuera de los casos al borde de p (float32 contra float64), las mismas posiciones.
         xk = l06["top_k_filter"](x.astype(np.float64), k)

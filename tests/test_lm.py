@@ -18,6 +18,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import lm as L
+from helpers.lm import cache as lm_cache
 from helpers.lm import LMConfig, Splits, Vocab
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -265,7 +266,8 @@ def test_cache_roundtrip_corruption_and_keys(tmp_path: Path, splits: Splits, tra
         assert config == TINY
         return dataclasses.replace(trained, from_cache=False, cache_path=None)
 
-    monkeypatch.setattr(L, "train_lm", fake_train)
+    # load_or_train busca train_lm en su propio módulo (helpers.lm.cache).
+    monkeypatch.setattr(lm_cache, "train_lm", fake_train)
     first = L.load_or_train(TINY, splits=splits, cache_dir=tmp_path, verbose=0)
     assert not first.from_cache and len(calls) == 1
     [entry] = _entries(tmp_path)  # una sola carpeta, sin temporales
