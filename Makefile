@@ -2,6 +2,8 @@
 #   make lab        abre el curso en JupyterLab (crea .venv e instala si hace falta)
 #   make test       todas las pruebas (mismo set-up, modo rápido)
 #   make release    regenera notebooks/ (versión del estudiante) desde solutions/
+#   make new-lesson ASSIGNMENT=clase_rnn NAME=07_gru   esqueleto de una lección nueva
+#   make fix-ids    id de cada celda de nbgrader = su grade_id (tras editar en JupyterLab)
 #   make autograde  corrige todo lo que hay en submitted/ y muestra una tabla
 #   make solutions  ejecuta las soluciones en modo completo (salidas reales)
 #   make bench      benchmarks (cifras, no aserciones)
@@ -46,6 +48,19 @@ test: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release
+
+# Lección nueva con la anatomía completa y su módulo de respuestas equivocadas
+# (tools/new_lesson.py). TITLE es opcional. Nunca pisa una lección existente.
+.PHONY: new-lesson fix-ids
+new-lesson: $(STAMP)
+	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(NAME)" ]; then \
+	    echo "Uso: make new-lesson ASSIGNMENT=clase_rnn NAME=07_gru [TITLE='Celdas GRU']" >&2; exit 2; fi
+	$(BIN)/python -m tools.new_lesson "$(ASSIGNMENT)" "$(NAME)" $(if $(TITLE),--title "$(TITLE)",)
+
+# JupyterLab no deja elegir el id de una celda: esto lo iguala al grade_id de
+# nbgrader en solutions/*/*.ipynb (la corrección restaura celdas por id).
+fix-ids: $(STAMP)
+	$(BIN)/python -m tools.nb fix-ids
 
 autograde: $(STAMP)
 	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,) $(if $(FULL),--full,)
