@@ -13,7 +13,7 @@ import pkgutil
 import pytest
 
 import wrong
-from notebook_harness import GradedNotebook
+from notebook_harness import SOLUTIONS, GradedNotebook
 
 MODULES = [importlib.import_module(f"wrong.{m.name}")
            for m in pkgutil.iter_modules(wrong.__path__)]
@@ -50,26 +50,30 @@ def test_wrong_answer_loses_points(relpath: str, function_name: str, impl) -> No
     )
 
 
+def _graded_functions(relpath: str) -> list[str]:
+    import nbformat
+
+    nb = nbformat.read(str(SOLUTIONS / relpath), as_version=4)
+    return [m["grade_id"] for cell in nb.cells
+            if cell.cell_type == "code"
+            and (m := cell.get("metadata", {}).get("nbgrader", {})).get("solution")
+            and not m.get("grade")]
+
+
 def test_every_graded_function_has_wrong_answers() -> None:
-    """Toda función evaluada de las lecciones tiene implementaciones equivocadas.
+    """Toda función evaluada de todas las tareas tiene implementaciones equivocadas.
 
     El desafío no evalúa funciones sino el estado del notebook del estudiante
     (su corpus, su modelo, su tabla): sus comprobaciones viven en
     ``helpers.challenge`` y se prueban con entradas equivocadas en
-    ``tests/test_challenge.py``."""
-    from pathlib import Path
-
-    import nbformat
-
+    ``tests/test_challenge.py`` (``wrong.NOT_FUNCTIONS``)."""
+    lessons = [p.relative_to(SOLUTIONS).as_posix() for p in sorted(SOLUTIONS.glob("*/*.ipynb"))]
+    assert lessons, "no hay notebooks en solutions/"
+    stale = sorted(set(wrong.NOT_FUNCTIONS) - set(lessons))
+    assert not stale, f"wrong.NOT_FUNCTIONS nombra notebooks que no existen: {stale}"
+    unknown = sorted({m.NOTEBOOK for m in MODULES} - set(lessons))
+    assert not unknown, f"módulos de tests/wrong/ con NOTEBOOK inexistente: {unknown}"
     covered = {(m.NOTEBOOK, fn) for m in MODULES for fn in m.WRONG}
-    root = Path(__file__).resolve().parents[1] / "solutions"
-    missing = []
-    for path in sorted(root.glob("clase_rnn/*.ipynb")):
-        rel = path.relative_to(root).as_posix()
-        nb = nbformat.read(str(path), as_version=4)
-        for cell in nb.cells:
-            m = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type == "code" and m.get("solution") and not m.get("grade"):
-                if (rel, m["grade_id"]) not in covered:
-                    missing.append(f"{rel}:{m['grade_id']}")
+    missing = [f"{rel}:{fn}" for rel in lessons if rel not in wrong.NOT_FUNCTIONS
+               for fn in _graded_functions(rel) if (rel, fn) not in covered]
     assert not missing, f"funciones evaluadas sin respuestas equivocadas en tests/wrong/: {missing}"
