@@ -167,3 +167,50 @@ WRONG = {
         st_shifted_input,
     ],
 }
+
+
+# ------------------------------------------------------ casos límite (T = 0, lote 1)
+
+def st_np_stack_sin_caso_vacio(X, layers, return_sequences=False):
+    """Apila los estados de cada capa con np.stack: con T = 0 la lista está vacía y falla."""
+    H = np.asarray(X, dtype=np.float64)
+    for W_hx, W_hh, b_h in layers:
+        h, estados = np.zeros((H.shape[0], W_hh.shape[0])), []
+        for t in range(H.shape[1]):
+            h = np.tanh(H[:, t] @ W_hx + h @ W_hh + b_h)
+            estados.append(h)
+        H = np.stack(estados, axis=1)
+    return H if return_sequences else H[:, -1]
+
+
+def st_ultimo_de_la_secuencia(X, layers, return_sequences=False):
+    """Toma el último estado como H[:, -1]: con T = 0 no hay último paso (IndexError)."""
+    H = np.asarray(X, dtype=np.float64)
+    for W_hx, W_hh, b_h in layers:
+        H = _layer(H, W_hx, W_hh, b_h)
+    return H if return_sequences else H[:, -1]
+
+
+def st_squeeze(X, layers, return_sequences=False):
+    """Aplica np.squeeze a la salida: con lote 1 o ancho 1 pierde ejes."""
+    H = np.asarray(X, dtype=np.float64)
+    for W_hx, W_hh, b_h in layers:
+        H = _layer(H, W_hx, W_hh, b_h)
+    return np.squeeze(H if return_sequences else H[:, -1])
+
+
+def st_en_el_lugar(X, layers, return_sequences=False):
+    """Reutiliza X como búfer de salida cuando los anchos coinciden: modifica la entrada."""
+    H = np.asarray(X)
+    for W_hx, W_hh, b_h in layers:
+        out = H if H.shape[-1] == W_hh.shape[0] else np.empty(H.shape[:2] + (W_hh.shape[0],))
+        h = np.zeros((H.shape[0], W_hh.shape[0]))
+        for t in range(H.shape[1]):
+            h = np.tanh(H[:, t] @ W_hx + h @ W_hh + b_h)
+            out[:, t] = h
+        H = out
+    return H if return_sequences else h
+
+
+WRONG["stacked_rnn_forward"] += [st_np_stack_sin_caso_vacio, st_ultimo_de_la_secuencia, st_squeeze,
+                                 st_en_el_lugar]
