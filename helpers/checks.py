@@ -176,7 +176,7 @@ def check_equal(found: Any, expected: Any, name: str = "resultado") -> None:
                 f"{name}: se esperaban {len(expected)} elementos y se obtuvieron {len(found)}: "
                 f"se esperaba {expected!r} y se obtuvo {found!r}."
             )
-        for i, (f, e) in enumerate(zip(found, expected)):
+        for i, (f, e) in enumerate(zip(found, expected, strict=True)):
             if not _same(f, e):
                 raise AssertionError(
                     f"{name}: primera diferencia en el elemento {i}: "
@@ -192,7 +192,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return bool(np.array_equal(np.asarray(a), np.asarray(b)))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 

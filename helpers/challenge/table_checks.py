@@ -1,0 +1,311 @@
+"""Comprobaciones de la tabla de estrategias del desafío (estructura, métricas y modelo)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from helpers.arrays import left_pad, log_softmax
+from helpers.challenge.common import MIN_PROMPTS, _is_number, _lm_parts, _number, _rel_diff, _special_ids
+from helpers.challenge.metrics import METRICS, PARAMS, STRATEGIES, text_metrics
+from helpers.checks import _fmt
+
+__all__ = ["check_table", "check_table_model"]
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "perplejidad": (1.0, math.inf),
+    "distinct_1": (0.0, 1.0),
+    "distinct_2": (0.0, 1.0),
+    "repeticion": (0.0, 1.0),
+    "largo": (0.0, math.inf),
+    "terminan": (0.0, 1.0),
+}
+
+_PARAM_CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "ancho": (lambda v: v == int(v) and v >= 2, "un entero >= 2 (ancho 1 es greedy)"),
+    "alpha": (lambda v: v >= 0, "un número >= 0"),
+    "T": (lambda v: v > 0, "un número > 0"),
+    "k": (lambda v: v == int(v) and v >= 2, "un entero >= 2 (k = 1 es greedy)"),
+    "p": (lambda v: 0 < v < 1, "un número entre 0 y 1 (sin incluirlos)"),
+}
+
+
+def _label(i: int, row: Mapping[str, Any]) -> str:
+    params = row.get("parametros", {})
+    extra = (", ".join(f"{k}={v:g}" if _is_number(v) else f"{k}={v!r}" for k, v in params.items())
+             if isinstance(params, Mapping) else "")
+    return f"tabla[{i}] ({row.get('estrategia')}{', ' + extra if extra else ''})"
+
+
+def _check_params(label: str, strategy: str, params: Any) -> dict[str, float]:
+    if not isinstance(params, Mapping):
+        raise AssertionError(f"{label}: 'parametros' tiene que ser un diccionario y es "
+                             f"{type(params).__name__}.")
+    missing = [k for k in PARAMS[strategy] if k not in params]
+    if missing:
+        raise AssertionError(
+            f"{label}: se esperaban los parámetros {list(PARAMS[strategy])} para "
+            f"'{strategy}' y faltan {missing}.")
+    out = {k: _number(v, f"{label}, parámetro '{k}'") for k, v in params.items() if _is_number(v)}
+    for k in PARAMS[strategy]:
+        if k not in out:
+            raise AssertionError(f"{label}: el parámetro '{k}' tiene que ser un número y es "
+                                 f"{params[k]!r}.")
+    for k, v in out.items():
+        if k in _PARAM_CHECKS and not _PARAM_CHECKS[k][0](v):
+            raise AssertionError(
+                f"{label}: se esperaba que '{k}' sea {_PARAM_CHECKS[k][1]} y es {_fmt(v)}.")
+    return out
+
+
+def _is_token_lists(texts: Any) -> bool:
+    return isinstance(texts, (list, tuple)) and all(
+        isinstance(t, (list, tuple)) and all(isinstance(w, str) for w in t) for t in texts)
+
+
+def _check_texts(label: str, prompts: Any, generated: Any, min_prompts: int) -> None:
+    for key, texts in (("semillas", prompts), ("generados", generated)):
+        if not _is_token_lists(texts):
+            raise AssertionError(f"{label}: '{key}' tiene que ser una lista de listas de "
+                                 "tokens (str).")
+    if len(prompts) != len(generated):
+        raise AssertionError(
+            f"{label}: se esperaba un texto generado por semilla y hay {len(prompts)} "
+            f"semillas y {len(generated)} textos.")
+    if len(prompts) < min_prompts:
+        raise AssertionError(
+            f"{label}: se esperaban al menos {min_prompts} semillas y hay {len(prompts)}.")
+    if any(len(p) == 0 for p in prompts):
+        raise AssertionError(f"{label}: hay una semilla vacía (tiene que empezar con '<s>').")
+
+
+def _check_metrics(label: str, row: Mapping[str, Any]) -> dict[str, float]:
+    metrics = {}
+    for m in METRICS:
+        v = row[m]
+        if not _is_number(v):
+            raise AssertionError(f"{label}: '{m}' tiene que ser un número y es {v!r}.")
+        lo, hi = _RANGES[m]
+        v = float(v)
+        if not lo <= v <= hi or (hi == math.inf and not math.isfinite(v)):
+            rango = f"al menos {lo:g}" if hi == math.inf else f"entre {lo:g} y {hi:g}"
+            raise AssertionError(f"{label}: se esperaba '{m}' {rango} (y finito) y es "
+                                 f"{_fmt(v)}.")
+        metrics[m] = v
+    return metrics
+
+
+def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
+    """Valida una fila (estructura y rangos) y la devuelve normalizada."""
+    if not isinstance(row, Mapping):
+        raise AssertionError(f"tabla[{i}]: se esperaba un diccionario y se obtuvo "
+                             f"{type(row).__name__}.")
+    missing = [k for k in ("estrategia", "parametros", "semillas", "generados", *METRICS)
+               if k not in row]
+    if missing:
+        raise AssertionError(f"{_label(i, row)}: faltan las claves {missing} "
+                             "(helpers.challenge.table_row las arma todas).")
+    strategy = row["estrategia"]
+    if strategy not in STRATEGIES:
+        raise AssertionError(
+            f"tabla[{i}]: 'estrategia' tiene que ser una de {list(STRATEGIES)} y es "
+            f"{strategy!r}.")
+    label = _label(i, row)
+    params = _check_params(label, strategy, row["parametros"])
+    prompts, generated = row["semillas"], row["generados"]
+    _check_texts(label, prompts, generated, min_prompts)
+    metrics = _check_metrics(label, row)
+    return {"i": i, "label": label, "estrategia": strategy, "parametros": params,
+            "semillas": [list(p) for p in prompts],
+            "generados": [list(g) for g in generated], **metrics}
+
+
+def _rows(table: Any, min_prompts: int) -> list[dict[str, Any]]:
+    """Valida la estructura y los rangos de cada fila; devuelve filas normalizadas."""
+    if not isinstance(table, (list, tuple)):
+        raise AssertionError(
+            f"tabla: se esperaba una lista de filas (diccionarios) y se obtuvo "
+            f"{type(table).__name__}.")
+    if not table:
+        raise AssertionError("tabla: se esperaba al menos una fila y está vacía.")
+    return [_row(i, row, min_prompts) for i, row in enumerate(table)]
+
+
+def _check_coverage(rows: list[dict[str, Any]]) -> None:
+    by = {s: [r for r in rows if r["estrategia"] == s] for s in STRATEGIES}
+    for s in ("greedy", "top-k", "top-p"):
+        if not by[s]:
+            raise AssertionError(f"tabla: se esperaba al menos una fila '{s}' y no hay ninguna.")
+    widths: dict[int, set[bool]] = {}
+    for r in by["beam"]:
+        widths.setdefault(int(r["parametros"]["ancho"]), set()).add(r["parametros"]["alpha"] > 0)
+    complete = sorted(w for w, a in widths.items() if a == {False, True})
+    if len(complete) < 2:
+        found = {w: sorted("alpha > 0" if a else "alpha = 0" for a in s) for w, s in widths.items()}
+        raise AssertionError(
+            "tabla: se esperaba beam search con al menos dos anchos distintos, cada uno sin "
+            "normalizar por largo (alpha = 0) y normalizado (alpha > 0); se encontró "
+            f"{found or 'ninguna fila beam'}.")
+    temps = sorted({r["parametros"]["T"] for r in by["temperatura"]})
+    if len(temps) < 3 or not (temps[0] < 1 < temps[-1]):
+        raise AssertionError(
+            "tabla: se esperaban al menos tres temperaturas distintas, alguna menor que 1 y "
+            f"alguna mayor que 1, y se encontraron {temps}.")
+
+
+def check_table(table: Any, *, min_prompts: int = MIN_PROMPTS, recompute: bool = False,
+                atol: float = 1e-9) -> None:
+    """``tabla`` del desafío: estructura, rangos, estrategias y (``recompute``) métricas.
+
+    Cada fila es un diccionario con ``estrategia`` (:data:`STRATEGIES`),
+    ``parametros`` (:data:`PARAMS`), ``semillas`` y ``generados`` (listas de
+    listas de tokens, una por semilla, al menos ``min_prompts``) y las
+    :data:`METRICS`. Tiene que haber greedy; beam con dos anchos, cada uno con
+    ``alpha = 0`` y ``alpha > 0``; tres temperaturas (alguna < 1 y alguna > 1);
+    top-k y top-p. Con ``recompute`` las métricas de texto se recalculan desde
+    ``generados`` (:func:`text_metrics`) y tienen que coincidir.
+    """
+    rows = _rows(table, min_prompts)
+    _check_coverage(rows)
+    if recompute:
+        for r in rows:
+            for m, expected in text_metrics(r["generados"]).items():
+                if abs(r[m] - expected) > atol:
+                    raise AssertionError(
+                        f"{r['label']}: se esperaba '{m}' = {_fmt(expected)} (recalculado desde "
+                        f"'generados' con helpers.challenge.text_metrics) y se obtuvo "
+                        f"{_fmt(r[m])}.")
+
+
+# ---------------------------------------------------------------------------
+# Contra el modelo
+# ---------------------------------------------------------------------------
+def _encode(vocab: Any, tokens: Sequence[str], where: str) -> list[int]:
+    ids = []
+    for t in tokens:
+        if t not in vocab.stoi:
+            raise AssertionError(f"{where}: el token {t!r} no está en el vocabulario del modelo "
+                                 "(¿otro modelo u otro vocabulario?).")
+        ids.append(int(vocab.stoi[t]))
+    return ids
+
+
+def _scan_row(model: Any, prefixes: list[list[int]], targets: list[int],
+              inspect: Callable[[np.ndarray, np.ndarray, int], None] | None,
+              batch_size: int = 256) -> np.ndarray:
+    """``log P(objetivo | prefijo)`` de cada par con el modelo completo (prefijo
+    entero, rellenado a la izquierda); ``inspect(logp, objetivos, inicio)`` ve
+    las log-probabilidades completas de cada lote."""
+    width = max(len(p) for p in prefixes)
+    out = np.empty(len(prefixes), dtype=np.float64)
+    for start in range(0, len(prefixes), batch_size):
+        chunk = prefixes[start:start + batch_size]
+        X = left_pad(chunk, width=width)
+        logp = log_softmax(np.asarray(model(X, training=False), dtype=np.float64))
+        y = np.asarray(targets[start:start + len(chunk)])
+        out[start:start + len(chunk)] = logp[np.arange(len(chunk)), y]
+        if inspect is not None:
+            inspect(logp, y, start)
+    return out
+
+
+def _violations(strategy: str, params: Mapping[str, float], logp: np.ndarray, y: np.ndarray,
+                allowed: np.ndarray, pad: int) -> tuple[np.ndarray, str]:
+    """Qué pasos de un lote no pudo haber elegido la estrategia, y por qué."""
+    rows_ = np.arange(len(y))
+    lp_t = logp[rows_, y]
+    masked = np.where(allowed[None, :], logp, -np.inf)
+    if strategy == "greedy":
+        return ((y == pad) | (lp_t < masked.max(axis=1) - 1e-4),
+                "no era la palabra más probable")
+    if strategy == "top-k":
+        above = (masked > lp_t[:, None] + 1e-6).sum(axis=1)
+        return ((y == pad) | (above >= params["k"]),
+                f"no estaba entre las k = {int(params['k'])} más probables")
+    if strategy == "top-p":
+        z = logp / params.get("T", 1.0)
+        q = np.exp(z - z.max(axis=1, keepdims=True))
+        q /= q.sum(axis=1, keepdims=True)
+        q_t = q[rows_, y]
+        before = np.where(allowed[None, :] & (q > q_t[:, None] * (1 + 1e-6)), q, 0).sum(1)
+        return ((y == pad) | (before >= params["p"] + 1e-6),
+                f"quedaba fuera del núcleo de masa p = {params['p']:g}")
+    return y == pad, "es <pad>, que nunca se genera"
+
+
+def _row_pairs(r: Mapping[str, Any], vocab: Any) -> tuple[list[list[int]], list[int],
+                                                          list[tuple[int, int]]]:
+    """(prefijo, objetivo) de cada token generado de la fila, y de dónde sale (semilla, paso)."""
+    label = r["label"]
+    prefixes, targets, where = [], [], []
+    for s, (prompt, gen) in enumerate(zip(r["semillas"], r["generados"], strict=True)):
+        p_ids = _encode(vocab, prompt, f"{label}, semilla {s}")
+        g_ids = _encode(vocab, gen, f"{label}, texto generado {s}")
+        for t in range(len(g_ids)):
+            prefixes.append(p_ids + g_ids[:t])
+            targets.append(g_ids[t])
+            where.append((s, t))
+    if not targets:
+        raise AssertionError(f"{label}: no hay ningún token generado.")
+    return prefixes, targets, where
+
+
+def _check_row_model(r: Mapping[str, Any], model: Any, vocab: Any, allowed: np.ndarray,
+                     rtol: float, check_strategies: bool) -> None:
+    label = r["label"]
+    pad = _special_ids(vocab)[0]
+    prefixes, targets, where = _row_pairs(r, vocab)
+    problems: list[str] = []
+
+    def inspect(logp: np.ndarray, y: np.ndarray, start: int) -> None:
+        if problems:
+            return
+        bad, why = _violations(r["estrategia"], r["parametros"], logp, y, allowed, pad)
+        if np.any(bad):
+            j = int(np.argmax(bad))
+            s, t = where[start + j]
+            masked = np.where(allowed, logp[j], -np.inf)
+            best = int(np.argmax(masked))
+            problems.append(
+                f"{label}: en la semilla {s}, paso {t}, se generó {vocab.itos[int(y[j])]!r} "
+                f"(log-prob {logp[j, int(y[j])]:.3f}), que {why} según el modelo (la más "
+                f"probable era {vocab.itos[best]!r}, {masked[best]:.3f}). ¿Esta fila salió de "
+                "esta estrategia y de este modelo?")
+
+    logp = _scan_row(model, prefixes, targets, inspect if check_strategies else None)
+    n = len(targets)
+    expected = math.exp(-float(logp.sum()) / n)
+    if _rel_diff(r["perplejidad"], expected) > rtol:
+        raise AssertionError(
+            f"{label}: se esperaba la perplejidad que el modelo le da a lo generado "
+            f"(condicionado en cada semilla y en lo ya generado, {n} tokens), "
+            f"{_fmt(expected)}, y se obtuvo {_fmt(r['perplejidad'])} (error relativo "
+            f"{_rel_diff(r['perplejidad'], expected):.2g}, tolerancia {rtol:g}). ¿La "
+            "escribiste a mano, o la calculaste con otro modelo o sin la semilla?")
+    if problems:
+        raise AssertionError(problems[0])
+
+
+def check_table_model(table: Any, lm: Any, *, rtol: float = 1e-2,
+                      check_strategies: bool = False, min_prompts: int = 1) -> None:
+    """Las filas de ``tabla`` contra el modelo ``lm``.
+
+    * la ``perplejidad`` de cada fila coincide (error relativo ``<= rtol``) con
+      la que el modelo le da a ``generados`` condicionado en cada semilla y en lo
+      ya generado (como :class:`helpers.decoding.Decoder` y :func:`table_row`);
+    * ``check_strategies``: en cada paso, el token de una fila greedy es el más
+      probable, el de una fila top-k está entre los ``k`` más probables y el de
+      una fila top-p está en el núcleo de masa ``p`` (con la temperatura ``T`` de
+      la fila, si la declara). Sin contar ``<pad>``, ``<unk>`` ni ``<s>``, que el
+      estudiante puede haber prohibido o no: la comprobación acepta las dos cosas.
+    """
+    model, vocab, _ = _lm_parts(lm)
+    rows = _rows(table, min_prompts)
+    pad, unk, _eos, bos = _special_ids(vocab)
+    allowed = np.ones(len(vocab.itos), dtype=bool)
+    allowed[[pad, unk, bos]] = False
+    for r in rows:
+        _check_row_model(r, model, vocab, allowed, rtol, check_strategies)
