@@ -29,9 +29,10 @@ _ROOT = str(Path(__file__).resolve().parent)  # noqa: F821 - traitlets define __
 if (Path(_ROOT) / "tools" / "autograding.py").exists() and _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tools.autograding import HideHiddenTests, OverwriteCellsById, RobustExecute  # noqa: E402
+from tools.autograding import (  # noqa: E402
+    HideHiddenTests, OverwriteCellsById, RobustExecute, StripPersonalData)
 from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
-from nbgrader.preprocessors import Execute, OverwriteCells  # noqa: E402
+from nbgrader.preprocessors import ClearOutput, Execute, OverwriteCells  # noqa: E402
 
 
 def _default(cls, name):
@@ -43,8 +44,19 @@ def _swap(pipeline, old, new):
     return [new if p is old else p for p in pipeline]
 
 
-c.Autograde.sanitize_preprocessors = _swap(
-    _default(Autograde, "sanitize_preprocessors"), OverwriteCells, OverwriteCellsById)
+def _after(pipeline, anchor, new):
+    assert anchor in pipeline, f"{anchor.__name__} ya no está en el pipeline de nbgrader"
+    i = pipeline.index(anchor) + 1
+    return [*pipeline[:i], new, *pipeline[i:]]
+
+
+# Saneamiento de la entrega: sin salidas, sin la metadata que agregan Colab y
+# otros editores (datos personales), y con las celdas de nbgrader reconocidas
+# aunque les falte la metadata (por id o por contenido).
+c.Autograde.sanitize_preprocessors = _after(_swap(
+    _default(Autograde, "sanitize_preprocessors"), OverwriteCells, OverwriteCellsById),
+    ClearOutput, StripPersonalData)
 c.Autograde.autograde_preprocessors = _swap(
     _default(Autograde, "autograde_preprocessors"), Execute, RobustExecute)
-c.GenerateFeedback.preprocessors = [HideHiddenTests, *_default(GenerateFeedback, "preprocessors")]
+c.GenerateFeedback.preprocessors = [StripPersonalData, HideHiddenTests,
+                                    *_default(GenerateFeedback, "preprocessors")]

@@ -1,0 +1,367 @@
+"""Un notebook que pasó por Colab se corrige igual que el original.
+
+Colab no corre en CI: las entregas se arman con :func:`colabify`, que escribe
+lo que escribe Colab al descargar un notebook (Archivo → Descargar → .ipynb).
+La forma de esa metadata sale de notebooks guardados por Colab y publicados en
+GitHub (ver el docstring de :func:`colabify`).
+
+* Lección 01, un curso y una sola corrida de ``tools.grading.main`` con varias
+  entregas del mismo trabajo (una función equivocada, para que el puntaje no
+  sea ni 0 ni el máximo): el original; lo mismo guardado por Colab (nbformat
+  4.0, sin ids de celda, con la metadata de Colab y datos personales); lo mismo
+  además sin la metadata de nbgrader y con celdas agregadas y borradas por el
+  estudiante; copias renombradas (``Copia de …``, ``Copy of … (1)``); y otra
+  lección entregada con el nombre de esta, que debe fallar (no corregirse mal).
+  Cada celda de evaluación vale lo mismo que en el original; ni la copia
+  corregida ni la devolución conservan nombre, e-mail, foto ni ``userId``.
+* Para cada tarea (todas sus lecciones en un curso, una corrida): la copia
+  corregida y la devolución de una entrega con todos los puntos no tienen
+  ningún error.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import random
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import grading, release
+from tools.autograding import CONTENT_NOTE, NOTES_KEY, align, without_hidden_tests
+
+ROOT = release.ROOT
+LESSON_01 = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
+LESSON_02 = ROOT / "solutions" / "clase_rnn" / "02_rnn_multicapa.ipynb"
+
+# Datos personales de las entregas de prueba: no deben llegar a la corrección.
+PEOPLE = {
+    "nombre": {"displayName": "Valentina Quiroga Ledesma", "userId": "10493857201938475610",
+               "photoUrl": "https://lh3.googleusercontent.com/a-/AOh14GhVqZ3xKq9u2N7pLmRt=s64"},
+    # Una cuenta sin nombre: Colab muestra (y guarda) la dirección de correo.
+    "correo": {"displayName": "tomas.iriarte.pln@alumnos.example.edu.ar",
+               "userId": "03981274650192837465",
+               "photoUrl": "https://lh3.googleusercontent.com/a/ACg8ocKt9Zr2WfB4y=s64-c"},
+}
+
+
+def _colab_id(rng: random.Random) -> str:
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+                   for _ in range(12))
+
+
+def colabify(nb: nbformat.NotebookNode, user: dict[str, str], *, strip_nbgrader: bool = False,
+             name: str = "01_celda_elman.ipynb", seed: int = 0) -> str:
+    """El JSON que descarga Colab (Archivo → Descargar → .ipynb) para ``nb``.
+
+    Lo que escribe Colab, tomado de notebooks guardados por Colab y publicados
+    en GitHub (2019–2024; p. ej. los que exporta con «Guardar una copia en
+    GitHub», cuya primera celda es el badge ``view-in-github``, y el ejemplo de
+    ids de Colab de la propuesta de ids de celda de Jupyter, JEP 62):
+
+    * ``"nbformat": 4, "nbformat_minor": 0``: sin ``id`` en las celdas;
+      indentado con 2 espacios y las claves en ese orden (``nbformat``,
+      ``nbformat_minor``, ``metadata``, ``cells``).
+    * Metadata del notebook: ``colab`` con ``provenance`` (lista de
+      ``{"file_id", "timestamp"}`` del archivo de Drive del que se copió),
+      ``name`` (el nombre del archivo, en versiones anteriores a 2023),
+      ``authorship_tag`` (``"ABX9Ty…"``) y opciones como ``toc_visible``;
+      ``accelerator`` si se eligió GPU; ``kernelspec`` reducido a
+      ``{"name": "python3", "display_name": "Python 3"}`` y ``language_info``
+      a ``{"name": "python"}``.
+    * Metadata de cada celda: ``id`` (12 caracteres ``[A-Za-z0-9_-]``); en las
+      de código ejecutadas además ``colab`` (``{"base_uri":
+      "https://localhost:8080/"}``, con ``height`` si la salida es una imagen),
+      ``outputId`` (un UUID) y ``executionInfo``: ``elapsed``, ``status``,
+      ``timestamp``, ``user_tz`` y ``user`` con ``displayName`` (el nombre de
+      la cuenta de Google, o su correo si no tiene nombre), ``photoUrl`` (la
+      foto del perfil, o ``""``) y ``userId``. Las salidas quedan como están.
+    * Colab conserva la demás metadata de celda (la de nbgrader incluida);
+      ``strip_nbgrader=True`` reproduce los editores que la borran
+      (jupyter/nbgrader#424, #1398).
+    """
+    rng = random.Random(seed)
+    stamp = 1_732_000_000_000 + rng.randrange(10**9)
+    cells = []
+    for cell in nb.cells:
+        meta = {k: v for k, v in cell.metadata.items() if k != "nbgrader" or not strip_nbgrader}
+        meta["id"] = _colab_id(rng)
+        out: dict = {"cell_type": cell.cell_type}
+        if cell.cell_type == "code":
+            image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+            meta["colab"] = {"base_uri": "https://localhost:8080/", **({"height": 301} if image else {})}
+            stamp += rng.randrange(2_000, 90_000)
+            meta["executionInfo"] = {"elapsed": rng.randrange(5, 9_000), "status": "ok",
+                                     "timestamp": stamp, "user": dict(user), "user_tz": 180}
+            meta["outputId"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            out.update(execution_count=cell.get("execution_count"), metadata=meta,
+                       outputs=copy.deepcopy(cell.get("outputs", [])), source=cell.source)
+        else:
+            out.update(metadata=meta, source=cell.source)
+        cells.append(out)
+    doc = {
+        "nbformat": 4, "nbformat_minor": 0,
+        "metadata": {
+            "colab": {"provenance": [{"file_id": "1" + _colab_id(rng) + _colab_id(rng)[:8],
+                                      "timestamp": stamp - 86_400_000}],
+                      "name": name, "toc_visible": True,
+                      "authorship_tag": "ABX9Ty" + _colab_id(rng) + "/" + _colab_id(rng)[:9]},
+            "accelerator": "GPU",
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+            "language_info": {"name": "python"},
+        },
+        "cells": cells,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def student_copy(source: Path, wrong: set[str] = frozenset()) -> nbformat.NotebookNode:
+    """Lo que entrega un estudiante que resolvió la lección: la versión del
+    estudiante (sin pruebas ocultas) con las soluciones escritas, sin los
+    marcadores de nbgrader; las funciones de ``wrong``, equivocadas."""
+    nb = nbformat.read(str(source), as_version=4)
+    for cell in nb.cells:
+        m = cell.metadata.get("nbgrader", {})
+        if m.get("grade") and cell.cell_type == "code":
+            cell.source = without_hidden_tests(cell.source)
+        elif m.get("solution") and cell.cell_type == "code":
+            if m["grade_id"] in wrong:
+                cell.source = f"def {m['grade_id']}(*args, **kwargs):\n    return None\n"
+            else:
+                cell.source = "\n".join(ln for ln in cell.source.split("\n")
+                                        if "### BEGIN SOLUTION" not in ln
+                                        and "### END SOLUTION" not in ln)
+    return nb
+
+
+def _first_function(nb: nbformat.NotebookNode, index: int) -> str:
+    names = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+             and not c.metadata["nbgrader"].get("grade")]
+    return names[index]
+
+
+def _edited_by_student(nb_json: str) -> str:
+    """Celdas agregadas y una borrada, como hace un estudiante al trabajar."""
+    doc = json.loads(nb_json)
+    cells = doc["cells"]
+    scratch = {"cell_type": "code", "execution_count": 3, "metadata": {"id": "pruebaMia01"},
+               "outputs": [], "source": "# probando\nprint(elman_step)\n"}
+    note = {"cell_type": "markdown", "metadata": {"id": "notaMia0002"},
+            "source": "Mis notas: repasar BPTT."}
+    first_solution = next(i for i, c in enumerate(cells) if c["source"].startswith("def "))
+    cells.insert(first_solution, scratch)
+    cells.insert(first_solution + 2, note)
+    # Borra una celda de texto de la lección (no de nbgrader).
+    gone = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                and c["source"].startswith("**El estado es memoria"))
+    del cells[gone]
+    cells.append({"cell_type": "code", "execution_count": None, "metadata": {"id": "finalMia003"},
+                  "outputs": [], "source": "x = 1"})
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _course(tmp_path: Path, sources: list[Path]) -> Path:
+    course = tmp_path / "curso"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    for source in sources:
+        (course / "solutions" / source.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, course / "solutions" / source.parent.name / source.name)
+    return course
+
+
+def _put(course: Path, student: str, assignment: str, name: str, text: str) -> None:
+    target = course / "submitted" / student / assignment
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_text(text, encoding="utf-8")
+
+
+def _scores(course: Path, assignment: str, student: str, notebook: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(notebook, assignment, student)
+        return {g.name: g.score for g in nb.grades}
+
+
+# ---------------------------------------------------------------------------
+# Sin nbgrader: el alineamiento
+# ---------------------------------------------------------------------------
+
+def _reference(source: Path):
+    from tools.autograding import RefCell, _DEFINES
+
+    out = []
+    for cell in student_copy(source).cells:
+        m = cell.metadata.get("nbgrader", {})
+        gid = m.get("grade_id")
+        if m.get("solution"):
+            out.append(RefCell(cell.cell_type, cell.source, gid, "solution",
+                               tuple(_DEFINES.findall(cell.source))))
+        else:
+            out.append(RefCell(cell.cell_type, cell.source, gid))
+    return out
+
+
+def test_alignment_recovers_every_nbgrader_cell_of_a_stripped_colab_copy() -> None:
+    reference = _reference(LESSON_01)
+    text = _edited_by_student(colabify(student_copy(LESSON_01, {"elman_forward"}),
+                                       PEOPLE["nombre"], strip_nbgrader=True))
+    nb = nbformat.reads(text, as_version=4)
+    pairs = align(nb.cells, reference, fixed={})
+    found = {reference[j].grade_id: nb.cells[i] for i, j in pairs.items() if reference[j].grade_id}
+    expected = [r.grade_id for r in reference if r.grade_id]
+    assert sorted(found) == sorted(expected)
+    for gid, cell in found.items():
+        ref = next(r for r in reference if r.grade_id == gid)
+        if ref.role == "fixed":
+            assert cell.source == ref.text, gid
+        else:
+            assert cell.source.startswith(f"def {gid}("), gid
+    # Las celdas agregadas por el estudiante no se toman por celdas de la lección.
+    added = {"# probando\nprint(elman_step)\n", "Mis notas: repasar BPTT.", "x = 1"}
+    assert not {nb.cells[i].source for i in pairs} & added
+
+
+def test_alignment_finds_almost_nothing_in_another_lesson() -> None:
+    reference = _reference(LESSON_01)
+    other = nbformat.reads(colabify(student_copy(LESSON_02), PEOPLE["nombre"],
+                                    strip_nbgrader=True), as_version=4)
+    pairs = align(other.cells, reference, fixed={})
+    anchors = [j for j, r in enumerate(reference) if r.role == "fixed"]
+    assert sum(j in set(pairs.values()) for j in anchors) < 0.2 * len(anchors)
+
+
+# ---------------------------------------------------------------------------
+# Con nbgrader, por el camino de `make autograde`
+# ---------------------------------------------------------------------------
+
+def _personal_strings() -> list[str]:
+    out = []
+    for person in PEOPLE.values():
+        out += [person["displayName"], person["userId"], person["photoUrl"],
+                person["photoUrl"].split("/")[-1]]
+        out += person["displayName"].split("@")[:1] if "@" in person["displayName"] else []
+    return out
+
+
+def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Path,
+                                                                      capsys) -> None:
+    assignment, stem = "clase_rnn", LESSON_01.stem
+    course = _course(tmp_path, [LESSON_01])
+    original = student_copy(LESSON_01, wrong={_first_function(
+        nbformat.read(str(LESSON_01), as_version=4), 1)})
+    _put(course, "original", assignment, LESSON_01.name, nbformat.writes(original))
+    # Guardado por Colab con la metadata de nbgrader, copia en Drive (interfaz
+    # en castellano).
+    _put(course, "colab", assignment, f"Copia de {LESSON_01.name}",
+         colabify(original, PEOPLE["nombre"], seed=1))
+    # Sin metadata de nbgrader ni ids, con celdas agregadas y borradas, copia en
+    # Drive (interfaz en inglés) descargada por segunda vez.
+    _put(course, "sin_metadata", assignment, f"Copy of {stem} (1).ipynb",
+         _edited_by_student(colabify(original, PEOPLE["correo"], strip_nbgrader=True, seed=2)))
+    # Otra lección con el nombre de esta y sin metadata: no se puede reconocer.
+    _put(course, "otra_leccion", assignment, LESSON_01.name,
+         colabify(student_copy(LESSON_02), PEOPLE["nombre"], strip_nbgrader=True, seed=3))
+
+    code = grading.main(["--course", str(course)])
+    out = capsys.readouterr().out
+    with (course / "grades.csv").open(encoding="utf-8") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh) if r["notebook"] == stem}
+
+    # La entrega irreconocible falla sola y lo dice (no se corrige con celdas
+    # asignadas al azar: no hay copia corregida).
+    assert code == 1, out
+    assert "no es el de la tarea" in out, out
+    assert not (course / "autograded" / "otra_leccion" / assignment / LESSON_01.name).exists()
+
+    expected = _scores(course, assignment, "original", stem)
+    assert 0 < sum(expected.values()) < float(rows["original"]["max_score"]), expected
+    assert 0.0 in expected.values()
+    students = ["colab", "sin_metadata"]
+    for student in students:
+        assert _scores(course, assignment, student, stem) == expected, student
+        assert rows[student]["score"] == rows["original"]["score"], rows[student]
+
+    # La observación sale solo donde hizo falta reconocer por contenido.
+    def metadata(student: str) -> dict:
+        path = course / "autograded" / student / assignment / LESSON_01.name
+        return nbformat.read(str(path), as_version=4).metadata
+
+    note = CONTENT_NOTE.format(n=sum(1 for c in original.cells if c.metadata.get("nbgrader")))
+    assert metadata("sin_metadata")[NOTES_KEY]["notes"] == [note]
+    assert NOTES_KEY not in metadata("original") and NOTES_KEY not in metadata("colab")
+    assert note in rows["sin_metadata"]["notes"], rows["sin_metadata"]
+    assert "reconocidas por contenido" not in rows["colab"]["notes"], rows["colab"]
+
+    # Ni la copia corregida ni la devolución llevan datos personales.
+    for student in students:
+        proc = grading.nbgrader(course, "generate_feedback", assignment, f"--student={student}")
+        assert proc.returncode == 0, proc.stderr
+    files = [p for d in ("autograded", "feedback") for p in (course / d).rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in files)
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in _personal_strings():
+            assert secret not in text, f"{path.relative_to(course)} conserva «{secret}»"
+        assert "executionInfo" not in text and "authorship_tag" not in text, path
+
+
+# ---------------------------------------------------------------------------
+# Ninguna tarea muestra errores con una entrega de todos los puntos
+# ---------------------------------------------------------------------------
+
+ERROR_LINE = re.compile(r"Traceback|\b\w*Error\b")
+
+
+def _assignments() -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for source in release.source_notebooks():
+        out.setdefault(source.parent.name, []).append(source)
+    return out
+
+
+def _stderr_blocks(page: str) -> list[str]:
+    """El texto de las salidas de error y de stderr de una página de nbconvert."""
+    blocks = re.findall(r'data-mime-type="application/vnd\.jupyter\.stderr"[^>]*>(.*?)</div>',
+                        page, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", b) for b in blocks]
+
+
+@pytest.mark.parametrize("assignment", sorted(_assignments()))
+def test_full_marks_submission_shows_no_error(tmp_path: Path, capsys, assignment: str) -> None:
+    """Cada lección de la tarea, entregada resuelta (como la solución):
+    la copia corregida y la devolución no tienen ni una salida de error ni
+    líneas de traceback. (Cada tarea es una prueba aparte: con pytest-xdist
+    corren en paralelo.)"""
+    sources = _assignments()[assignment]
+    course = _course(tmp_path, sources)
+    for source in sources:
+        _put(course, "completo", assignment, source.name, nbformat.writes(student_copy(source)))
+    assert grading.main(["--course", str(course)]) == 0, capsys.readouterr().out
+    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=completo")
+    assert proc.returncode == 0, proc.stderr
+    problems = []
+    for source in sources:
+        graded = nbformat.read(str(course / "autograded" / "completo" / assignment / source.name),
+                               as_version=4)
+        for cell in graded.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id"))
+            for o in cell.get("outputs", []):
+                if o.get("output_type") == "error":
+                    problems.append(f"{source.name}:{gid}: {o.get('ename')}: {o.get('evalue')}")
+                elif o.get("output_type") == "stream" and ERROR_LINE.search(o.get("text", "")):
+                    problems.append(f"{source.name}:{gid}: {o.get('name')}: {o['text'][:300]}")
+        page = (course / "feedback" / "completo" / assignment / f"{source.stem}.html").read_text(
+            encoding="utf-8")
+        problems += [f"{source.stem}.html: {b[:300]}" for b in _stderr_blocks(page)
+                     if ERROR_LINE.search(b)]
+        assert "Traceback" not in page, source.name
+    assert not problems, "\n".join(problems)
