@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers import tokens as _tok
+
 __all__ = [
     "TAGS",
     "TAG_INDEX",
@@ -62,7 +64,7 @@ __all__ = [
 
 TAGS: tuple[str, ...] = ("O", "PER", "LOC")
 TAG_INDEX: dict[str, int] = {t: i for i, t in enumerate(TAGS)}
-PAD, UNK = "<pad>", "<unk>"
+PAD, UNK = _tok.PAD, _tok.UNK
 
 #: Ciudades argentinas que también son nombres de pila, con la probabilidad de
 #: que el generador las use como **persona**. Distintas de 1/2 a propósito: un
@@ -254,7 +256,7 @@ def build_vocab(sentences: Iterable[Sentence], min_count: int = 1) -> dict[str, 
     counts = Counter(tok for s in sentences for tok in s.tokens)
     words = sorted((w for w, c in counts.items() if c >= min_count),
                    key=lambda w: (-counts[w], w))
-    vocab = {PAD: 0, UNK: 1}
+    vocab = {PAD: _tok.PAD_ID, UNK: _tok.UNK_ID}
     for w in words:
         vocab[w] = len(vocab)
     return vocab

@@ -26,7 +26,10 @@ Dos cuidados con ``nltk.lm.KneserNeyInterpolated`` (ver la guía del curso):
 
 nltk calcula las cuentas de continuación recorriendo todos los n-gramas en
 cada consulta (segundos por partición); :func:`fit_kneser_ney` las precalcula
-una vez en tablas (mismo resultado, lo prueba ``tests/test_ngram.py``).
+una vez en tablas (mismo resultado, lo prueba ``tests/test_ngram.py``). Eso
+reemplaza un método **privado** de nltk: se hace solo en las versiones en que
+se comprobó (:data:`NLTK_VERIFIED`); con otra versión se usa el camino de nltk
+(el mismo resultado, más lento).
 """
 
 from __future__ import annotations
@@ -35,15 +38,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+import nltk
 import numpy as np
 from nltk.lm import KneserNeyInterpolated
 from nltk.lm.vocabulary import Vocabulary
 
+from helpers.tokens import BOS, EOS, UNK
+
 __all__ = [
     "BOS",
     "EOS",
+    "NLTK_VERIFIED",
     "UNK",
     "doc_targets",
+    "fast_continuations_supported",
     "fit_kneser_ney",
     "ngram_perplexity",
     "target_ngrams",
@@ -53,7 +61,24 @@ __all__ = [
     "unigram_target_probs",
 ]
 
-BOS, EOS, UNK = "<s>", "</s>", "<unk>"
+#: Versiones (mayor, menor) de nltk en las que se comprobó que
+#: ``KneserNeyInterpolated``'s ``estimator._continuation_counts`` es el que
+#: :func:`_fast_continuations` reemplaza (mismo código en 3.8.1, 3.9.1 y 3.10.4;
+#: ``tests/test_ngram.py`` compara los dos caminos).
+NLTK_VERIFIED: frozenset[tuple[int, int]] = frozenset({(3, 8), (3, 9), (3, 10)})
+
+
+def _nltk_version(version: str | None = None) -> tuple[int, int] | None:
+    parts = (version or nltk.__version__).split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def fast_continuations_supported(version: str | None = None) -> bool:
+    """¿Se puede reemplazar el método privado de nltk en esta versión (o en ``version``)?"""
+    return _nltk_version(version) in NLTK_VERIFIED
 
 
 class _VocabLike(Protocol):
@@ -124,7 +149,8 @@ def fit_kneser_ney(train_docs: Iterable[Sequence[str]], vocab: _VocabLike, order
     lm = KneserNeyInterpolated(order, discount=discount,
                                vocabulary=Vocabulary(vocab.itos, unk_cutoff=1))
     lm.fit(target_ngrams(doc, vocab, order) for doc in train_docs)
-    _fast_continuations(lm)
+    if fast_continuations_supported() and hasattr(lm.estimator, "_continuation_counts"):
+        _fast_continuations(lm)
     return lm
 
 

@@ -74,6 +74,9 @@ def test_fast_continuations_equal_nltk(vocab: Vocab) -> None:
     """Las tablas precalculadas dan exactamente los mismos puntajes que nltk puro."""
     for order in (2, 3):
         fast = G.fit_kneser_ney(TRAIN, vocab, order, discount=0.6)
+        # En esta versión de nltk (comprobada) se usan las tablas, no el método de nltk.
+        assert G.fast_continuations_supported()
+        assert "_continuation_counts" in vars(fast.estimator)
         slow = KneserNeyInterpolated(order, discount=0.6,
                                      vocabulary=Vocabulary(vocab.itos, unk_cutoff=1))
         slow.fit(G.target_ngrams(d, vocab, order) for d in TRAIN)
@@ -81,7 +84,23 @@ def test_fast_continuations_equal_nltk(vocab: Vocab) -> None:
         contexts |= {("pampa",) * (order - 1), ("juez",) * (order - 1)}
         for ctx in sorted(contexts):
             for w in vocab.itos[1:]:
+                # Las mismas cuentas enteras en las mismas operaciones de float64 sobre
+                # probabilidades <= 1: solo cabe el redondeo de la última cifra (eps 2.2e-16).
                 assert fast.score(w, ctx) == pytest.approx(slow.score(w, ctx), abs=1e-15), (w, ctx)
+
+
+def test_unverified_nltk_falls_back_to_nltk(vocab: Vocab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Con una versión de nltk no comprobada no se toca el método privado: da lo mismo."""
+    assert not G.fast_continuations_supported("4.0.1")
+    assert not G.fast_continuations_supported("3.7")
+    assert not G.fast_continuations_supported("dev")
+    assert G.fast_continuations_supported("3.10.4")
+    fast = G.fit_kneser_ney(TRAIN, vocab, 3, discount=0.6)
+    monkeypatch.setattr(G.nltk, "__version__", "99.0")
+    plain = G.fit_kneser_ney(TRAIN, vocab, 3, discount=0.6)
+    assert "_continuation_counts" not in vars(plain.estimator)
+    assert G.ngram_perplexity(plain, VAL, vocab) == pytest.approx(
+        G.ngram_perplexity(fast, VAL, vocab), rel=1e-12)
 
 
 @pytest.mark.parametrize("order,d", [(2, 0.1), (2, 0.9), (3, 0.5), (3, 0.75)])
