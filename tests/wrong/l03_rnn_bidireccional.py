@@ -187,3 +187,61 @@ WRONG = {
         rv_padding_to_front,
     ],
 }
+
+
+# ------------------------------------------ merge_mode desconocido y casos límite
+
+def bi_unknown_mode_as_concat(X, fw, bw, merge_mode="concat"):
+    """Con un merge_mode desconocido concatena en silencio en lugar de lanzar ValueError."""
+    X = np.asarray(X, dtype=np.float64)
+    h_fw, h_bw = _run(X, *fw), _run(X[:, ::-1], *bw)[:, ::-1]
+    if merge_mode in ("sum", "ave", "mul"):
+        return _merge(h_fw, h_bw, merge_mode)
+    return np.concatenate([h_fw, h_bw], axis=-1)
+
+
+def bi_unknown_mode_keyerror(X, fw, bw, merge_mode="concat"):
+    """Elige la combinación con un diccionario: un modo desconocido da KeyError, no ValueError."""
+    X = np.asarray(X, dtype=np.float64)
+    h_fw, h_bw = _run(X, *fw), _run(X[:, ::-1], *bw)[:, ::-1]
+    combinar = {"concat": lambda a, b: np.concatenate([a, b], axis=-1), "sum": np.add,
+                "ave": lambda a, b: (a + b) / 2, "mul": np.multiply}
+    return combinar[merge_mode](h_fw, h_bw)
+
+
+def bi_np_stack_sin_caso_vacio(X, fw, bw, merge_mode="concat"):
+    """Apila los estados con np.stack: con T = 0 la lista está vacía y falla."""
+    X = np.asarray(X, dtype=np.float64)
+
+    def run(seq, W_hx, W_hh, b_h):
+        h, estados = np.zeros((seq.shape[0], W_hh.shape[0])), []
+        for t in range(seq.shape[1]):
+            h = np.tanh(seq[:, t] @ W_hx + h @ W_hh + b_h)
+            estados.append(h)
+        return np.stack(estados, axis=1)
+
+    return _merge(run(X, *fw), run(X[:, ::-1], *bw)[:, ::-1], merge_mode)
+
+
+def rv_cut_to_max_length(X, lengths):
+    """Recorta el lote al largo máximo de las filas: si ninguna fila llena T, devuelve menos pasos."""
+    X = np.asarray(X)
+    lengths = np.asarray(lengths, dtype=int)
+    T = int(lengths.max()) if lengths.size else 0
+    out = X[:, :T].copy()
+    for i, L in enumerate(lengths):
+        out[i, :L] = X[i, :L][::-1]
+    return out
+
+
+def rv_out_of_place_but_same_rows(X, lengths):
+    """Copia el lote pero escribe la inversión en X (el resultado es correcto, X queda invertido)."""
+    X = np.asarray(X)
+    for i, L in enumerate(np.asarray(lengths, dtype=int)):
+        X[i, :L] = X[i, :L][::-1].copy()
+    return X.copy()
+
+
+WRONG["bidirectional_forward"] += [bi_unknown_mode_as_concat, bi_unknown_mode_keyerror,
+                                   bi_np_stack_sin_caso_vacio]
+WRONG["reverse_valid"] += [rv_cut_to_max_length, rv_out_of_place_but_same_rows]
