@@ -61,3 +61,57 @@ def test_hidden_range_and_feedback_cleanup() -> None:
         traceback=["Cell In[7], line 1\n----> 1 check(1)"])]
     out, _ = HideHiddenTests().preprocess_cell(visible, {}, 0)
     assert out.outputs[0]["evalue"] == "f: se esperaba 2"
+
+
+def test_personal_metadata_is_stripped_and_nbgrader_kept() -> None:
+    import nbformat
+
+    from tools.autograding import StripPersonalData
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.update({"colab": {"provenance": [], "name": "x.ipynb"}, "accelerator": "GPU",
+                        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+                        "language_info": {"name": "python"},
+                        "rnn_grading": {"notes": ["inventada por el estudiante"]}})
+    cell = nbformat.v4.new_code_cell("x = 1")
+    grading_meta = {"grade": False, "grade_id": "x", "locked": False, "solution": True,
+                    "schema_version": 3}
+    cell.metadata.update({
+        "nbgrader": grading_meta, "tags": ["t"], "id": "nWq-7cPBcWUU", "outputId": "d1c9",
+        "colab": {"base_uri": "https://localhost:8080/"},
+        "executionInfo": {"status": "ok", "user": {"displayName": "Ana", "userId": "1",
+                                                   "photoUrl": "https://lh3/a.jpg"}}})
+    nb.cells = [cell]
+    out, _ = StripPersonalData().preprocess(nb, {})
+    assert set(out.metadata) == {"kernelspec", "language_info"}
+    assert out.cells[0].metadata == {"nbgrader": grading_meta, "tags": ["t"]}
+
+
+def test_alignment_skips_added_cells_and_keeps_order() -> None:
+    import nbformat
+
+    from tools.autograding import RefCell, align
+
+    ref = [RefCell("markdown", "# Título"), RefCell("code", "import numpy as np", "setup"),
+           RefCell("code", "def f(x):\n    raise NotImplementedError()", "f", "solution", ("f",)),
+           RefCell("code", "check_equal(f(1), 2)", "test_f"), RefCell("markdown", "## Fin")]
+    sub = [nbformat.v4.new_markdown_cell("# Título"), nbformat.v4.new_code_cell("import numpy as np"),
+           nbformat.v4.new_code_cell("y = 3  # una prueba mía"),
+           nbformat.v4.new_code_cell("def f(x):\n    return x + 1"),
+           nbformat.v4.new_code_cell("check_equal(f(1), 2)  "), nbformat.v4.new_markdown_cell("## Fin")]
+    assert align(sub, ref, fixed={}) == {0: 0, 1: 1, 3: 2, 4: 3, 5: 4}
+    # Una celda ya identificada (por metadata o id) no se empareja con otra.
+    assert align(sub, ref, fixed={4: 2}).get(4) == 2
+    assert 3 not in align(sub, ref, fixed={4: 2})
+    # Sin nada en común, nada se empareja (salvo soluciones, por posición).
+    other = [nbformat.v4.new_markdown_cell("Otra cosa"), nbformat.v4.new_code_cell("z = 0")]
+    pairs = align(other, ref, fixed={})
+    assert all(ref[j].role == "solution" for j in pairs.values())
+
+
+def test_hidden_tests_removed_like_the_release() -> None:
+    from tools.autograding import without_hidden_tests
+
+    src = "a\n### BEGIN HIDDEN TESTS\nsecret\n### END HIDDEN TESTS\nb"
+    assert without_hidden_tests(src) == "a\nb"
+    assert without_hidden_tests("a\nb") == "a\nb"
