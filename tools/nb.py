@@ -135,7 +135,7 @@ def fix_ids(nb: nbformat.NotebookNode, name: str = "notebook") -> list[tuple[str
                             "'_' y '-', hasta 64)")
         if gid in seen:
             problems.append(f"grade_id {gid!r} repetido en las celdas {seen[gid]} y {i}: "
-                            "cambiá uno en JupyterLab (Nbgrader → Create Assignment → ID)")
+                            "cambiá uno en JupyterLab (panel Create Assignment de nbgrader, campo ID)")
         seen.setdefault(gid, i)
     targets = {gid for _i, _c, gid in graded}
     for i, cell in enumerate(nb.cells):

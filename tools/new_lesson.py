@@ -233,10 +233,11 @@ def next_steps(notebook_path: Path, wrong_path: Path, root: Path = ROOT) -> str:
     return f"""Creados {nb_rel} y {wrong_rel}.
 
 Siguientes pasos (CONTRIBUTING.md, «Agregar una lección»):
-  1. make lab y escribí la lección en {nb_rel}: reemplazá el ejemplo `{FUNCTION}`
-     por las funciones de la lección. Celdas evaluadas nuevas: Nbgrader → Create
-     Assignment; solución con grade_id = nombre de la función, evaluación con
-     grade_id = test_<función> (o test_<función>__<sufijo>), bloqueada y con puntos.
+  1. make lab y escribí la lección en {nb_rel}: reemplazá el
+     ejemplo `{FUNCTION}` por las funciones de la lección. Celdas evaluadas nuevas:
+     panel Create Assignment de nbgrader (barra lateral derecha); solución con
+     ID = nombre de la función; evaluación con ID = test_<función> (o
+     test_<función>__<sufijo>), bloqueada y con puntos.
   2. make fix-ids: pone el id de cada celda de nbgrader igual a su grade_id
      (JupyterLab no deja elegir el id; la corrección automática lo necesita).
   3. En {wrong_rel}, respuestas equivocadas plausibles de cada función evaluada.
