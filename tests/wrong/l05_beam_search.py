@@ -97,6 +97,22 @@ def greedy_empate_ultimo(next_log_probs, prefix, steps):
     return seq, total
 
 
+def greedy_al_menos_un_paso(next_log_probs, prefix, steps):
+    """Pregunta por los pasos al final del bucle: con steps = 0 igual agrega un token."""
+    seq, total, pasos = tuple(prefix), 0.0, 0
+    while True:
+        op = next_log_probs(seq)
+        if not op:
+            break
+        tok = max(op, key=op.get)
+        total += op[tok]
+        seq += (tok,)
+        pasos += 1
+        if pasos >= steps:
+            break
+    return seq, total
+
+
 # ------------------------------------------------------------------- beam_search
 def _beam(next_log_probs, prefix, steps, beam_width, alpha=0.0, *, combine=None,
           per_parent=False, copies=False, drop_finished=False, prune_raw=False,
@@ -133,6 +149,47 @@ def _beam(next_log_probs, prefix, steps, beam_width, alpha=0.0, *, combine=None,
     if probs_out:
         out = [(s, math.exp(lp), sc) for s, lp, sc in out]
     return out
+
+
+def beam_cero_pasos_vacio(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Arma la salida dentro del bucle: con 0 pasos devuelve [] en lugar del prefijo."""
+    prefix = tuple(prefix)
+
+    def puntaje(seq, lp):
+        return lp / max(len(seq) - len(prefix), 1) ** alpha
+
+    haces, salida = [(prefix, 0.0)], []
+    for _ in range(steps):
+        cands = []
+        for seq, lp in haces:
+            op = next_log_probs(seq)
+            if not op:
+                cands.append((seq, lp))
+            cands += [(seq + (t,), lp + l) for t, l in op.items()]
+        cands.sort(key=lambda c: puntaje(*c), reverse=True)
+        haces = cands[:beam_width]
+        salida = [(s, lp, puntaje(s, lp)) for s, lp in haces]
+    return salida
+
+
+def beam_largo_sin_minimo(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Divide por L**alpha sin el mínimo de 1: con 0 tokens agregados y alpha > 0 divide por cero."""
+    prefix = tuple(prefix)
+
+    def puntaje(seq, lp):
+        return lp / (len(seq) - len(prefix)) ** alpha
+
+    haces = [(prefix, 0.0)]
+    for _ in range(steps):
+        cands = []
+        for seq, lp in haces:
+            op = next_log_probs(seq)
+            if not op:
+                cands.append((seq, lp))
+            cands += [(seq + (t,), lp + l) for t, l in op.items()]
+        cands.sort(key=lambda c: puntaje(*c), reverse=True)
+        haces = cands[:beam_width]
+    return [(s, lp, puntaje(s, lp)) for s, lp in haces]
 
 
 def beam_por_padre(next_log_probs, prefix, steps, beam_width, alpha=0.0):
@@ -240,12 +297,12 @@ _CONTRA = {
 
 
 def contra_arbol_de_la_diapositiva():
-    """El árbol de la diapositiva, completado: ahí beam search le gana a greedy."""
+    """El árbol (completo) de la diapositiva: ahí beam search le gana a greedy."""
     tabla = {
         (): {"dog": 0.4, "nice": 0.5, "car": 0.1},
         ("dog",): {"and": 0.05, "runs": 0.05, "has": 0.9},
-        ("nice",): {"woman": 0.4, "house": 0.3, "…": 0.3},
-        ("car",): {"guy": 0.3, "is": 0.3, "…": 0.4},
+        ("nice",): {"woman": 0.4, "house": 0.3, "guy": 0.3},
+        ("car",): {"is": 0.3, "drives": 0.5, "turns": 0.2},
     }
     return table_next_log_probs(tabla)
 
@@ -301,6 +358,7 @@ WRONG = {
         greedy_no_termina,
         greedy_empate_ultimo,
         greedy_multiplica_probabilidades,
+        greedy_al_menos_un_paso,
     ],
     "beam_search": [
         beam_por_padre,
@@ -314,6 +372,8 @@ WRONG = {
         beam_empates_al_reves,
         beam_ignora_alpha,
         beam_multiplica_probabilidades,
+        beam_cero_pasos_vacio,
+        beam_largo_sin_minimo,
     ],
     "beam_loses_to_greedy": [
         contra_arbol_de_la_diapositiva,
