@@ -74,10 +74,35 @@ def softmax_error_equivocado(logits, T):
     return _softmax(np.asarray(logits, dtype=np.float64) / T)
 
 
+def softmax_maximo_global(logits, T):
+    """Resta el máximo de todo el arreglo y no el de cada fila: filas de escalas distintas dan NaN."""
+    if not T > 0:
+        raise ValueError(f"T debe ser positiva y es {T!r}")
+    z = np.asarray(logits, dtype=np.float64) / T
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - np.max(z))
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+
 # ------------------------------------------------------------------ sample_next
 def _cdf_sample(probs, u):
     cdf = np.cumsum(probs, axis=-1)
     return np.minimum(np.sum(cdf <= u, axis=-1), probs.shape[-1] - 1)
+
+
+def sample_siempre_lote(logits, T, rng):
+    """Pasa la entrada a 2-D (np.atleast_2d): con un vector (V,) devuelve forma (1,) y no un solo id."""
+    x = np.atleast_2d(np.asarray(logits, dtype=np.float64))
+    p = _softmax(x / T)
+    return _cdf_sample(p, rng.random(p.shape[:-1] + (1,)))
+
+
+def sample_fila_por_fila(logits, T, rng):
+    """Sortea fila por fila con rng.choice y arma el resultado con np.array: sin filas da floats."""
+    x = np.asarray(logits, dtype=np.float64)
+    p = _softmax(x / T).reshape(-1, x.shape[-1])
+    ids = np.array([rng.choice(x.shape[-1], p=fila) for fila in p])
+    return ids.reshape(x.shape[:-1])
 
 
 def sample_ignora_T(logits, T, rng):
@@ -201,6 +226,17 @@ def top_k_devuelve_probabilidades(logits, k):
     return _softmax(x)
 
 
+def top_k_devuelve_la_entrada(logits, k):
+    """Con k >= V devuelve la misma entrada (sin copia): modificar el resultado cambia los logits."""
+    x = np.asarray(logits, dtype=np.float64)
+    if k >= x.shape[-1]:
+        return x
+    x = x.copy()
+    orden = np.argsort(-x, axis=-1, kind="stable")
+    np.put_along_axis(x, orden[..., k:], -np.inf, axis=-1)
+    return x
+
+
 # ------------------------------------------------------------------ top_p_filter
 def _top_p(logits, p, *, rule, order="stable", min_one=True, use_logits=False, inplace=False,
            axis_all=False, probs_out=False):
@@ -234,6 +270,23 @@ def _top_p(logits, p, *, rule, order="stable", min_one=True, use_logits=False, i
         x = x.reshape(shape)
     if probs_out:
         return _softmax(x)
+    return x
+
+
+def top_p_maximo_global(logits, p):
+    """Resta el máximo de todo el lote para la softmax: en filas de escalas distintas da NaN y no corta."""
+    x = np.array(logits, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = np.exp(x - np.max(x)) if x.size else np.exp(x)
+        probs = e / np.sum(e, axis=-1, keepdims=True)
+    orden = np.argsort(-x, axis=-1, kind="stable")
+    ordenadas = np.take_along_axis(probs, orden, axis=-1)
+    antes = np.cumsum(ordenadas, axis=-1) - ordenadas
+    quitar = antes >= p
+    quitar[..., 0] = False
+    sacar = np.zeros_like(quitar)
+    np.put_along_axis(sacar, orden, quitar, axis=-1)
+    x[sacar] = -np.inf
     return x
 
 
@@ -287,6 +340,7 @@ WRONG = {
         softmax_todo_el_lote,
         softmax_acepta_T_cero,
         softmax_error_equivocado,
+        softmax_maximo_global,
     ],
     "sample_next": [
         sample_ignora_T,
@@ -298,6 +352,8 @@ WRONG = {
         sample_rng_nuevo,
         sample_un_u_para_todo,
         sample_corrido_un_lugar,
+        sample_siempre_lote,
+        sample_fila_por_fila,
     ],
     "top_k_filter": [
         top_k_umbral_con_empates,
@@ -308,6 +364,7 @@ WRONG = {
         top_k_los_menores,
         top_k_todo_el_lote,
         top_k_devuelve_probabilidades,
+        top_k_devuelve_la_entrada,
     ],
     "top_p_filter": [
         top_p_excluye_el_que_cruza,
@@ -318,5 +375,6 @@ WRONG = {
         top_p_modifica_entrada,
         top_p_todo_el_lote,
         top_p_devuelve_probabilidades,
+        top_p_maximo_global,
     ],
 }
