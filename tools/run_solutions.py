@@ -7,11 +7,21 @@ Corre en el modo que diga el entorno (``make solutions`` quita ``COURSE_FAST``:
 lección completa), sin metadata de tiempos (``record_timing=False``) para que
 nada ruidoso pase a la versión del estudiante. Un error detiene todo y no se
 escribe ese notebook.
+
+El kernel corre como lo abre un estudiante en JupyterLab o Colab: sin
+``MPLBACKEND`` (gráficos PNG del backend *inline*, que quedan guardados) ni
+``TF_CPP_MIN_LOG_LEVEL`` (nadie la fija en Colab: si TensorFlow escribe algo,
+se ve acá, y ``tests/test_solutions_outputs.py`` lo detecta). Los PNG quedan
+como los dibuja el backend inline (100 dpi, ~20–60 KB cada uno; recomprimirlos
+sin pérdida ahorra ~2 %: no vale la pena). ``--output-dir`` escribe los
+notebooks ejecutados en otra carpeta, sin tocar ``solutions/`` ni los tiempos
+del README.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -35,6 +45,22 @@ def record_time(path: Path, mode: str, seconds: float) -> None:
                      encoding="utf-8")
 
 
+# Variables que un estudiante no tiene en JupyterLab ni en Colab y que cambian
+# lo que se ve: sin ellas, gráficos inline y TensorFlow como lo deja ``helpers``.
+KERNEL_ENV_DROP = ("MPLBACKEND", "TF_CPP_MIN_LOG_LEVEL")
+
+
+def kernel_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_DROP}
+
+
+def image_bytes(nb: nbformat.NotebookNode) -> int:
+    """Bytes de las imágenes PNG guardadas en un notebook (decodificadas)."""
+    return sum(len(base64.b64decode(out["data"]["image/png"]))
+               for cell in nb.cells if cell.cell_type == "code"
+               for out in cell.get("outputs", []) if "image/png" in out.get("data", {}))
+
+
 def tidy(nb: nbformat.NotebookNode) -> None:
     """Salidas legibles y estables en GitHub y en la versión del estudiante.
 
@@ -43,6 +69,7 @@ def tidy(nb: nbformat.NotebookNode) -> None:
     * Sin metadata de tiempos ni de widgets, y ``language_info`` mínima: nbgrader
       la copia a ``notebooks/``, y no debe depender de la versión de Python
       con la que se ejecutó.
+    * Las salidas de imagen (``display_data``) quedan tal cual.
     """
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -69,18 +96,22 @@ def tidy(nb: nbformat.NotebookNode) -> None:
     nb.metadata["language_info"] = {"name": "python"}
 
 
-def run(path: Path, timeout: int, *, write: bool = True) -> float:
+def run(path: Path, timeout: int, *, write: bool = True, output: Path | None = None) -> float:
+    """Ejecuta ``path``; si ``write``, guarda el resultado en ``output`` (por
+    defecto, en el mismo archivo)."""
     nb = nbformat.read(str(path), as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    client.execute(env=kernel_env())
     elapsed = time.perf_counter() - start
     if write:
         tidy(nb)
-        nbformat.write(nb, str(path))
+        target = output or path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(target))
     return elapsed
 
 
@@ -91,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=1800, help="segundos por celda")
     parser.add_argument("--measure-fast", action="store_true",
                         help="solo medir el modo rápido (COURSE_FAST=1), sin escribir notebooks")
+    parser.add_argument("--output-dir", type=Path,
+                        help="escribir los notebooks ejecutados acá (<tarea>/<notebook>), "
+                             "sin tocar solutions/ ni docs/tiempos.json")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "solutions").glob("*/*.ipynb"))
     if args.measure_fast:
@@ -98,9 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     mode = "rapido" if args.measure_fast else "completo"
     for path in paths:
         print(f"{path}: ejecutando en modo {mode}…", flush=True)
-        seconds = run(path, args.timeout, write=not args.measure_fast)
-        record_time(path, mode, seconds)
-        print(f"{path}: {seconds:.1f} s", flush=True)
+        output = args.output_dir / path.parent.name / path.name if args.output_dir else None
+        write = args.output_dir is not None or not args.measure_fast
+        seconds = run(path, args.timeout, write=write, output=output)
+        if args.output_dir is None:
+            record_time(path, mode, seconds)
+        target = nbformat.read(str(output or path), as_version=4) if write else None
+        images = f", {image_bytes(target) / 1024:.0f} KiB de imágenes" if target else ""
+        print(f"{path}: {seconds:.1f} s{images}", flush=True)
     return 0
 
 
