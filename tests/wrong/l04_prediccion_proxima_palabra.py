@@ -66,6 +66,13 @@ def transposed_windows(tokens, n):
     return X.T, np.array(tokens[n:n + m])
 
 
+def sliding_view(tokens, n):
+    """sliding_window_view(tokens, n)[:-1]: con menos de n tokens lanza ValueError en vez de devolver vacíos."""
+    arr = np.asarray(list(tokens))
+    X = np.lib.stride_tricks.sliding_window_view(arr, n)[:-1]
+    return X, arr[n:]
+
+
 # ---------------------------------------------------------------------------
 # perplexity
 # ---------------------------------------------------------------------------
@@ -166,6 +173,17 @@ def log_mean_float32(target_probs):
         return float(np.exp(-np.mean(np.log(p))))
 
 
+def squeeze_then_len(target_probs):
+    """np.squeeze y len(): con una sola probabilidad queda un arreglo 0-d y len() falla."""
+    p = np.squeeze(np.asarray(target_probs, dtype=np.float64))
+    if p.ndim > 1:
+        p = p.ravel()
+    if len(p) == 0:
+        raise ValueError("vacío")
+    with np.errstate(divide="ignore"):
+        return float(np.exp(-np.sum(np.log(p)) / len(p)))
+
+
 # ---------------------------------------------------------------------------
 # next_word
 # ---------------------------------------------------------------------------
@@ -258,10 +276,11 @@ def bos_after_truncation(model, vocab, context_tokens, context_len):
 
 WRONG = {
     "make_windows": [windows_include_last, windows_miss_last, target_inside_window,
-                     window_of_n_minus_1, empty_without_shape, stride_n, transposed_windows],
+                     window_of_n_minus_1, empty_without_shape, stride_n, transposed_windows,
+                     sliding_view],
     "perplexity": [product_float32, product_float64, mean_of_row_perplexities, log2_then_exp,
                    ln_then_pow2, cross_entropy_only, missing_minus_sign, sum_instead_of_mean,
-                   no_empty_check, clipped_probs, log_mean_float32],
+                   no_empty_check, clipped_probs, log_mean_float32, squeeze_then_len],
     "next_word": [no_bos, right_padding, no_truncation, keeps_first_tokens, drops_unknown_words,
                   plain_argmax, bans_eos_too, pads_with_unk, returns_id, bos_after_truncation],
 }
