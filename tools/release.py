@@ -53,19 +53,43 @@ def install_spec(url: str) -> str:
     return f"rnn-nlp-curso @ git+{url}.git"
 
 
-def colab_cell_source(url: str) -> str:
+def colab_cell_source(url: str, spec: str | None = None) -> str:
+    """La celda de instalación de Colab. Si pip falla (sin red, repositorio
+    movido o privado), el estudiante ve un mensaje corto en castellano, sin
+    traceback (``_render_traceback_``, que IPython y Colab usan en vez del
+    traceback), y la celda queda en error: «Ejecutar todo» se detiene ahí.
+    ``spec`` reemplaza lo que instala pip (solo para las pruebas)."""
+    spec = spec or install_spec(url)
     return (
         "# Solo en Colab: instala los helpers del curso desde el repositorio público,\n"
         "# sin tocar el TensorFlow que Colab ya trae. En Jupyter local no hace nada.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
+        "    import os\n"
         "    import subprocess\n"
         "\n"
-        "    subprocess.run(\n"
-        f'        [sys.executable, "-m", "pip", "install", "-q", "{install_spec(url)}"],\n'
-        "        check=True,\n"
-        "    )"
+        "    pip = subprocess.run(\n"
+        f'        [sys.executable, "-m", "pip", "install", "-q", "{spec}"],\n'
+        "        capture_output=True, text=True, stdin=subprocess.DEVNULL,\n"
+        '        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # repositorio privado: sin esperar clave\n'
+        "    )\n"
+        "    if pip.returncode != 0:\n"
+        "\n"
+        "        class InstalacionFallida(Exception):\n"
+        "            def _render_traceback_(self):  # solo el mensaje, sin traceback\n"
+        "                return [str(self)]\n"
+        "\n"
+        "        lineas = [l.strip() for l in pip.stderr.splitlines() if l.strip()]\n"
+        '        causa = [l for l in lineas if l.startswith(("fatal:", "ERROR:"))]\n'
+        '        detalle = "\\n".join((causa or lineas)[:2])\n'
+        "        raise InstalacionFallida(\n"
+        f'            "No se pudieron instalar los helpers del curso desde {url}.\\n"\n'
+        '            "Revisá la conexión a internet y volvé a ejecutar esta celda. Si sigue "\n'
+        '            "fallando, el repositorio pudo haberse movido o ser privado: avisale a "\n'
+        '            "tu docente y mandale este mensaje.\\n"\n'
+        '            f"Lo que dijo pip:\\n{detalle}"\n'
+        "        )"
     )
 
 
