@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 
@@ -34,7 +35,7 @@ class GradedNotebook:
     grade_cells: dict[str, tuple[str, float]]  # grade_id -> (código, puntos)
 
     @classmethod
-    def load(cls, relpath: str) -> "GradedNotebook":
+    def load(cls, relpath: str) -> GradedNotebook:
         path = SOLUTIONS / relpath
         nb = nbformat.read(str(path), as_version=4)
         setup = ""

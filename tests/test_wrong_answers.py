@@ -11,7 +11,6 @@ import importlib
 import pkgutil
 
 import pytest
-
 import wrong
 from notebook_harness import SOLUTIONS, GradedNotebook
 

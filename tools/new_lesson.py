@@ -24,17 +24,26 @@ import re
 import sys
 from pathlib import Path
 
-from tools import nb
-from tools import release
+from tools import nb, release
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
 FUNCTION = "one_hot"
+POINTS = 2
 
 
 class LessonExists(FileExistsError):
     """Ya hay una lección (o su módulo de respuestas equivocadas) con ese nombre."""
+
+
+def _parse(name: str) -> tuple[str, str]:
+    """``"07_gru"`` → ``("07", "gru")``; ``ValueError`` si no es ``<NN>_<nombre>``."""
+    match = NAME_RE.match(name)
+    if not match:
+        raise ValueError(f"nombre inválido {name!r}: <NN>_<nombre> en minúsculas "
+                         "(p. ej. 07_gru)")
+    return match.group(1), match.group(2)
 
 
 def _title_cell(number: int, title: str, badge: str):
@@ -49,11 +58,14 @@ Objetivos:
    recurrente.
 2. Escribir la codificación en NumPy (`{FUNCTION}`) y verificar sus propiedades.
 3. Medir cuánta memoria ocupa frente a los índices de los que sale.
+
+Hay una función evaluada ({POINTS} puntos), con pruebas visibles; al corregir se agregan pruebas ocultas
+con otros tamaños y semillas.
 """)
 
 
 SETUP = """
-# Importaciones, semilla y tamaños. En modo rápido (COURSE_FAST=1) todo es más chico.
+# Importaciones, semilla y constantes del modo rápido (celda bloqueada).
 import numpy as np
 
 from helpers import pick, seed_everything
@@ -62,14 +74,14 @@ seed_everything(0)
 VOCAB_SIZE = pick(full=10_000, fast=50)   # tamaño del vocabulario de la demostración
 """
 
-IDEA = f"""
+IDEA = """
 ## 1. Tokens como vectores
 
 Una red no recibe palabras sino números. Con un vocabulario de $V$ tokens, el token de índice
-$i$ se representa con el vector $e_i \\in \\{{0, 1\\}}^V$, que tiene un 1 en la posición $i$ y 0
-en las demás. Una secuencia de índices $i_0, \\dots, i_{{T-1}}$ es entonces la matriz
+$i$ se representa con el vector $e_i \\in \\{0, 1\\}^V$, que tiene un 1 en la posición $i$ y 0
+en las demás. Una secuencia de índices $i_0, \\dots, i_{T-1}$ es entonces la matriz
 
-$$X \\in \\{{0, 1\\}}^{{T \\times V}}, \\qquad X_{{t,j}} = [\\, j = i_t \\,].$$
+$$X \\in \\{0, 1\\}^{T \\times V}, \\qquad X_{t,j} = [\\, j = i_t \\,].$$
 
 Escribí la codificación.
 """
@@ -96,7 +108,7 @@ from helpers.checks import check_close, check_equal, check_shape
 X = {FUNCTION}(np.array([2, 0, 2]), 4)
 check_shape(X, (3, 4), "{FUNCTION}([2, 0, 2], 4)")
 check_close(X, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 1, 0]], "{FUNCTION}([2, 0, 2], 4)")
-print("{FUNCTION} coincide con el ejemplo escrito a mano.")
+print("✔ {FUNCTION}: forma y valores del ejemplo escrito a mano")
 
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(7)
@@ -138,7 +150,7 @@ SUMMARY = f"""
 
 def notebook(assignment: str, name: str, title: str, root: Path = ROOT):
     """El notebook fuente de la lección ``<assignment>/<name>.ipynb``."""
-    number = int(NAME_RE.match(name).group(1))
+    number = int(_parse(name)[0])
     url = release.repo_url(root)
     release_path = f"{release.RELEASE}/{assignment}/{name}.ipynb"
     return nb.new_notebook([
@@ -147,7 +159,7 @@ def notebook(assignment: str, name: str, title: str, root: Path = ROOT):
         nb.setup(SETUP),
         nb.md("one_hot_md", IDEA),
         nb.solution(FUNCTION, SOLUTION),
-        nb.tests(f"test_{FUNCTION}", TESTS, points=2),
+        nb.tests(f"test_{FUNCTION}", TESTS, points=POINTS),
         nb.code("one_hot_demo", DEMO),
         nb.md("one_hot_pregunta", QUESTION),
         nb.md("resumen", SUMMARY),
@@ -156,7 +168,7 @@ def notebook(assignment: str, name: str, title: str, root: Path = ROOT):
 
 def wrong_module(assignment: str, name: str, title: str) -> str:
     """El módulo ``tests/wrong/l<NN>_<nombre>.py`` de la lección."""
-    number = NAME_RE.match(name).group(1)
+    number = _parse(name)[0]
     return f'''"""Respuestas equivocadas plausibles de la lección {number} ({title}).
 
 Cada función imita un error típico; su docstring dice cuál. Son autocontenidas
@@ -198,7 +210,7 @@ WRONG = {{
 
 
 def paths(assignment: str, name: str, root: Path = ROOT) -> tuple[Path, Path]:
-    number, stem = NAME_RE.match(name).groups()
+    number, stem = _parse(name)
     return (root / release.SOURCE / assignment / f"{name}.ipynb",
             root / "tests" / "wrong" / f"l{number}_{stem}.py")
 
@@ -209,10 +221,7 @@ def create(assignment: str, name: str, title: str | None = None,
     if not ASSIGNMENT_RE.match(assignment):
         raise ValueError(f"tarea inválida {assignment!r}: minúsculas, números y '_' "
                          "(p. ej. clase_rnn)")
-    if not NAME_RE.match(name):
-        raise ValueError(f"nombre inválido {name!r}: <NN>_<nombre> en minúsculas "
-                         "(p. ej. 07_gru)")
-    number, stem = NAME_RE.match(name).groups()
+    number, stem = _parse(name)
     title = title or stem.replace("_", " ").capitalize()
     notebook_path, wrong_path = paths(assignment, name, root)
     for path in (notebook_path, wrong_path):
