@@ -5,6 +5,7 @@
 #   make new-lesson ASSIGNMENT=clase_rnn NAME=07_gru   esqueleto de una lección nueva
 #   make fix-ids    id de cada celda de nbgrader = su grade_id (tras editar en JupyterLab)
 #   make autograde  corrige todo lo que hay en submitted/ y muestra una tabla
+#   make feedback   devoluciones HTML de lo corregido (feedback/)
 #   make solutions  ejecuta las soluciones en modo completo (salidas reales)
 #   make bench      benchmarks (cifras, no aserciones)
 
@@ -37,14 +38,21 @@ lab: $(STAMP)
 	$(BIN)/python -m tools.lab --port $(PORT) --ip $(IP) --token "$(TOKEN)"
 
 # Pruebas: modo rápido, caché de datos y modelos nueva en cada corrida (como un
-# clon recién hecho), los dos núcleos con pytest-xdist.
+# clon recién hecho), los dos núcleos con pytest-xdist. En segundo plano, mientras
+# tanto, tools.colab_env arma el entorno con las versiones de Colab
+# (constraints/colab.txt; en caché en .cache/colab-runtime mientras no cambie) e
+# instala el curso como la celda de Colab; tests/test_colab_runtime.py lo espera
+# y corre ahí cada notebook de solutions/.
 test: $(STAMP)
-	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
+	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
+	$(BIN)/python -m tools.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
+	trap 'rm -rf "$$cache" "$$colab_log"' EXIT; \
 	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup \
 	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
-	    -p no:cacheprovider -rs $(PYTEST_ARGS)
+	    -p no:cacheprovider -rs $(PYTEST_ARGS); status=$$?; \
+	wait $$colab_pid; grep -v '^WARNING: Location' "$$colab_log" | tail -n 3; exit $$status
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release
@@ -62,15 +70,29 @@ new-lesson: $(STAMP)
 fix-ids: $(STAMP)
 	$(BIN)/python -m tools.nb fix-ids
 
+# Corrección de la clase (ver README, «Corregir una clase»): JOBS=N trabajos en
+# paralelo (por omisión, uno por núcleo), SCHEDULER=tcp://HOST:8786 en un clúster
+# de Dask, STUDENT=id uno solo, REGRADE=1 todo de nuevo, SANDBOX=1 aislado.
+GRADING_ARGS = $(if $(filter command line environment,$(origin JOBS)),--jobs $(JOBS),) \
+	$(if $(SCHEDULER),--scheduler $(SCHEDULER),) $(if $(STUDENT),--student $(STUDENT),) \
+	$(if $(REGRADE),--regrade,) $(if $(SANDBOX),--sandbox,) $(if $(FULL),--full,)
+
+.PHONY: feedback
 autograde: $(STAMP)
-	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(if $(SANDBOX),--sandbox,) $(if $(FULL),--full,)
+	$(MIRROR_ENV) $(BIN)/python -m tools.grading $(GRADING_ARGS)
+
+# Devoluciones HTML (feedback/) de todo lo corregido, en paralelo.
+feedback: $(STAMP)
+	$(MIRROR_ENV) $(BIN)/python -m tools.grading --feedback $(GRADING_ARGS)
 
 # Ejecuta las soluciones en modo completo (salidas reales en GitHub), mide también
 # el modo rápido, y regenera notebooks/ y la tabla de tiempos del README.
+# Sin MPLBACKEND ni TF_CPP_MIN_LOG_LEVEL: los kernels ven lo mismo que en
+# JupyterLab o Colab (gráficos inline, que quedan guardados).
 solutions: $(STAMP)
-	env -u COURSE_FAST $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \
+	env -u COURSE_FAST -u MPLBACKEND -u TF_CPP_MIN_LOG_LEVEL $(MIRROR_ENV) \
 	    $(BIN)/python -m tools.run_solutions
-	env $(MIRROR_ENV) MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2 \
+	env -u MPLBACKEND -u TF_CPP_MIN_LOG_LEVEL $(MIRROR_ENV) \
 	    $(BIN)/python -m tools.run_solutions --measure-fast
 	$(BIN)/python -m tools.release
 

@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     browser = has_display() if args.browser == "auto" else args.browser == "yes"
     cmd = lab_argv(args.port, args.ip, args.token or None, browser=browser)
     os.chdir(ROOT)
-    # Sin los mensajes de arranque de TensorFlow (C++) en cada notebook.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Sin los mensajes de C++ de TensorFlow en cada notebook, también en uno
+    # que importe tensorflow antes que helpers (helpers hace lo mismo y además
+    # filtra los de arranque: helpers.config.quiet_tensorflow).
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.execv(cmd[0], cmd)
 
 
