@@ -135,6 +135,14 @@ QUESTION = """
 > **Para pensar.** Multiplicar $X$ por una matriz de pesos $W \\in \\mathbb{R}^{V \\times d}$
 > selecciona filas de $W$. ¿Por qué una capa `Embedding` guarda solo los índices en lugar de
 > construir $X$?
+>
+> <details><summary>Respuesta</summary>
+>
+> Porque $X W$ tiene en la fila $t$ exactamente la fila $i_t$ de $W$: leer esa fila da el mismo
+> resultado sin construir una matriz $V$ veces más grande que los índices (la celda de arriba
+> mide cuánto) ni hacer multiplicaciones por ceros.
+>
+> </details>
 """
 
 SUMMARY = f"""
