@@ -1,31 +1,59 @@
-"""Autocorrección con nbgrader (lo usa ``make autograde``) y sus pruebas.
+"""Corrige una clase con nbgrader (``make autograde``): en paralelo, incremental y reanudable.
 
-Corrige cada entrega de ``submitted/<estudiante>/<tarea>/`` con
-``nbgrader autograde``, **un estudiante por vez** (si una entrega rompe la
-corrección, las demás se corrigen igual y lo ya calculado queda en la
-gradebook), imprime una tabla de puntajes por estudiante y notebook con
-observaciones (timeouts, kernel reiniciado, manipulación detectada, respuestas
-escritas pendientes de corrección manual), y la guarda en ``grades.csv``.
+Cada entrega (``submitted/<estudiante>/<tarea>/``) es un *trabajo* que corre
+``nbgrader autograde`` sin modificar en su propio curso descartable, con una
+copia de la gradebook (ver :mod:`tools.jobs`). Los trabajos corren en un pool
+local de procesos (``--jobs N``, por omisión tantos como núcleos) o en un
+clúster de Dask ya levantado (``--scheduler tcp://HOST:PUERTO``). Un único
+coordinador (este proceso):
+
+* calcula la **clave** de cada trabajo: hash de los archivos entregados, del
+  código fuente de la tarea, de la configuración de nbgrader y de las
+  versiones instaladas (y del código del curso que corre al corregir);
+* no vuelve a corregir lo que ya tiene resultado para esa clave en
+  ``<curso>/.grading/results/`` (``--regrade`` fuerza todo, ``--student ID``
+  corrige solo a esos estudiantes);
+* guarda cada resultado de forma atómica apenas termina, lo fusiona en
+  ``gradebook.db`` por nombres en una transacción (:mod:`tools.gradebook_merge`:
+  lo que el docente puso a mano en formgrader sobrevive) y mueve
+  ``autograded/<estudiante>/<tarea>`` a su lugar de una vez;
+* muestra una barra de progreso (entregas, tiempo restante, fallas), corre
+  primero las entregas que la vez anterior tardaron más, e imprime la tabla
+  de puntajes con observaciones y la guarda en ``grades.csv``.
+
+Un ``kill -9`` en cualquier momento pierde a lo sumo los trabajos en curso: la
+próxima corrida fusiona lo que ya estaba guardado y corre solo lo que faltaba.
 
 Por defecto corrige en modo rápido (``COURSE_FAST=1``; ``--full`` no), y con
 ``--sandbox`` lanza cada kernel aislado (ver :mod:`tools.sandbox`).
-
-La gradebook (``gradebook.db``) se arma desde ``solutions/`` sin tocar
-``notebooks/``: ``generate_assignment`` escribe en una carpeta temporal.
+``--feedback`` genera las devoluciones HTML (``feedback/``), también en paralelo.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import fcntl
+import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools import gradebook_merge, jobs
+from tools.jobs import nbgrader, review  # noqa: F401 - API pública (pruebas, docentes)
+from tools.submissions import plan_names
+
 ROOT = Path(__file__).resolve().parents[1]
+STATE_DIR = ".grading"
 
 
 @dataclass(frozen=True)
@@ -38,16 +66,11 @@ class Row:
     notes: str = ""
 
 
-def nbgrader(course: Path, *args: str, timeout: float | None = None,
-             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    # nbgrader llama al ejecutable `alembic` del mismo entorno: va primero en el PATH.
-    env = {**os.environ, **(env_extra or {})}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    # nbgrader_config.py importa tools.autograding (la maquinaria del docente,
-    # que no se instala con los helpers): la raíz del repositorio, al path.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - no Linux
+        return os.cpu_count() or 1
 
 
 def ensure_gradebook(course: Path, assignment: str) -> None:
@@ -59,93 +82,239 @@ def ensure_gradebook(course: Path, assignment: str) -> None:
         raise RuntimeError(f"generate_assignment {assignment} falló:\n{proc.stderr}")
 
 
-@dataclass(frozen=True)
-class Sandbox:
-    """Cómo lanzar kernels aislados (ver :mod:`tools.sandbox`)."""
-
-    env: dict[str, str]
-    args: tuple[str, ...]
-
-    @classmethod
-    def create(cls, course: Path, workdir: Path, memory_gib: float) -> "Sandbox":
-        from tools.sandbox import SandboxUnavailable, available, kernelspec
-
-        reason = available()
-        if reason:
-            raise SandboxUnavailable(f"No se puede corregir aislado en esta máquina: {reason}")
-        kernelspec(workdir, course, memory_gib)
-        # Sockets Unix con ruta absoluta: atraviesan el espacio de red del kernel.
-        return cls({"JUPYTER_PATH": str(workdir)},
-                   ("--KernelManager.transport=ipc", f"--KernelManager.ip={workdir}/kernel"))
-
-
 def autograde(course: Path, assignment: str, student: str, *extra: str,
-              sandbox: Sandbox | None = None, fast: bool = True
-              ) -> subprocess.CompletedProcess[str]:
-    """Corrige una entrega. Por defecto en modo rápido (``COURSE_FAST=1``): las
-    celdas de evaluación prueban el código, no dependen del tamaño del corpus
-    ni de las épocas, y así ninguna celda de entrenamiento se acerca al
-    timeout (el desafío entrena ~10 min en modo completo)."""
-    env = dict(sandbox.env) if sandbox else {}
-    env["COURSE_FAST"] = "1" if fast else ""
+              fast: bool = True) -> subprocess.CompletedProcess[str]:
+    """``nbgrader autograde`` de una entrega en el propio curso (sin trabajos ni
+    gradebook separada; lo que hacía ``make autograde`` antes)."""
     return nbgrader(course, "autograde", assignment, f"--student={student}", "--create",
-                    "--force", *extra, *(sandbox.args if sandbox else ()), env_extra=env)
+                    "--force", *extra, env_extra={"COURSE_FAST": "1" if fast else ""})
 
 
-def review(course: Path, assignment: str, student: str) -> dict[str, list[str]]:
-    """Revisa lo corregido de un estudiante; devuelve observaciones por notebook.
+# --------------------------------------------------------------- almacén
 
-    * Código entregado que modifica módulos protegidos (numpy, helpers, sys…):
-      las comprobaciones dejan de ser confiables, así que **todas** las celdas
-      de evaluación de ese notebook quedan en 0 como nota manual (el docente
-      la puede cambiar en formgrader después de mirar).
-    * Celdas cortadas por el timeout o que obligaron a reiniciar el kernel.
-    """
-    import nbformat
-    from nbgrader.api import Gradebook, MissingEntry
+class Store:
+    """``<curso>/.grading``: resultados por clave, escritos de forma atómica."""
 
-    from tools.autograding import KERNEL_RESTARTED, find_tampering
+    def __init__(self, course: Path) -> None:
+        self.root = course / STATE_DIR
+        self.results = self.root / "results"
+        self.tmp = self.root / "tmp"
+        self.results.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
 
-    notes: dict[str, list[str]] = {}
-    submitted = course / "submitted" / student / assignment
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for path in sorted(submitted.glob("*.ipynb")):
-            try:
-                source = gb.find_notebook(path.stem, assignment)
-                sub = gb.find_submission_notebook(path.stem, assignment, student)
-            except MissingEntry:
-                continue
-            trusted = {c.source for c in source.source_cells if c.locked}
-            mine = notes.setdefault(path.stem, [])
-            try:
-                nb = nbformat.read(str(path), as_version=4)
-            except Exception as exc:  # noqa: BLE001 - una entrega rota no frena a las demás
-                mine.append(f"no se pudo leer la entrega: {type(exc).__name__}")
-                continue
-            code = [c.source for c in nb.cells
-                    if c.cell_type == "code" and c.source not in trusted]
-            found = find_tampering(code)
-            manual = [g.name for g in sub.grades if g.needs_manual_grade]
-            if manual:
-                mine.append("falta corregir a mano: " + ", ".join(sorted(manual)))
-            if found:
-                mine.append("manipulación (puntaje en 0, revisar): " + "; ".join(found))
-                for grade in sub.grades:
-                    grade.manual_score = 0.0
-                gb.db.commit()
-            autograded = course / "autograded" / student / assignment / path.name
-            if autograded.exists():
-                graded = nbformat.read(str(autograded), as_version=4)
-                for cell in graded.cells:
-                    names = {o.get("ename") for o in cell.get("outputs", [])
-                             if o.get("output_type") == "error"}
-                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id"))
-                    if KERNEL_RESTARTED in names:
-                        mine.append(f"{gid}: no respondió a la interrupción, se reinició el kernel")
-                    elif "CellTimeoutError" in names:
-                        mine.append(f"{gid}: tiempo agotado")
-    return {k: v for k, v in notes.items() if v}
+    def _atomic(self, path: Path, data: bytes) -> None:
+        tmp = self.tmp / f"{path.name}.{uuid.uuid4().hex}"
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
 
+    def has(self, key: str) -> bool:
+        return (self.results / f"{key}.json").exists()
+
+    def load(self, key: str) -> dict:
+        return json.loads((self.results / f"{key}.json").read_text(encoding="utf-8"))
+
+    def autograded(self, key: str) -> bytes | None:
+        path = self.results / f"{key}.tar.gz"
+        return path.read_bytes() if path.exists() else None
+
+    def save(self, result: dict) -> None:
+        """Primero el paquete de ``autograded/``, después el JSON: el JSON es la
+        marca de «terminado»."""
+        key = result["key"]
+        meta = {k: v for k, v in result.items() if k != "autograded"}
+        if result.get("autograded") is not None:
+            self._atomic(self.results / f"{key}.tar.gz", result["autograded"])
+        self._atomic(self.results / f"{key}.json",
+                     json.dumps(meta, ensure_ascii=False, sort_keys=True).encode())
+        self.fsync_dir(self.results)
+
+    @staticmethod
+    def fsync_dir(path: Path) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def course_lock(course: Path):
+    """Un solo coordinador por curso a la vez."""
+    path = course / STATE_DIR / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"Ya hay una corrección en curso en {course} ({path}).") from None
+        yield
+
+
+# --------------------------------------------------------------- trabajos
+
+def _hash_tree(h, root: Path, *, skip_notebooks: bool = False) -> None:
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if skip_notebooks and path.suffix == ".ipynb":
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def source_key(course: Path, assignment: str, fingerprint: str) -> str:
+    h = hashlib.sha256(f"{assignment}\0{fingerprint}\0".encode())
+    h.update((course / "nbgrader_config.py").read_bytes())
+    _hash_tree(h, course / "solutions" / assignment)
+    return h.hexdigest()
+
+
+@dataclass
+class Task:
+    student: str
+    assignment: str
+    files: dict[str, bytes]
+    notes: list[str]
+    key: str
+    previous_seconds: float | None = None
+
+
+@dataclass
+class Assignment:
+    name: str
+    source_key: str
+    notebooks: list[str]
+    template: bytes
+    source_files: dict[str, bytes]
+    tasks: list[Task] = field(default_factory=list)
+
+
+def _submission(folder: Path, expected: list[str]) -> tuple[dict[str, bytes], list[str]]:
+    """Los archivos de una entrega, con los notebooks renombrados a los de la
+    tarea (``Copia de X.ipynb`` → ``X.ipynb``), y las observaciones."""
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    top = [p.name for p in files if p.parent == folder]
+    chosen, report = plan_names([n for n in top if n.lower().endswith(".ipynb")], expected)
+    out = {chosen[p.name]: p.read_bytes() for p in files
+           if p.parent == folder and p.name in chosen}
+    # Otros archivos (datos, timestamp.txt) viajan igual; notebooks de más, no.
+    for p in files:
+        rel = p.relative_to(folder).as_posix()
+        if p.suffix.lower() != ".ipynb":
+            out[rel] = p.read_bytes()
+    return out, report.notes()
+
+
+def task_key(a: Assignment, student: str, files: dict[str, bytes], options: dict) -> str:
+    h = hashlib.sha256(json.dumps({"assignment": a.name, "student": student, "source": a.source_key,
+                                   "options": options}, sort_keys=True).encode())
+    for rel in sorted(files):
+        h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest())
+    return h.hexdigest()
+
+
+def _payload(a: Assignment, t: Task, common: dict) -> dict:
+    return {**common, "key": t.key, "assignment": a.name, "student": t.student,
+            "files": t.files, "notebooks": a.notebooks, "source_files": a.source_files,
+            "gradebook": a.template}
+
+
+# --------------------------------------------------------------- colocar
+
+def place(course: Path, store: Store, con, assignment: str, student: str, key: str,
+          data: bytes | None) -> None:
+    """Pone ``autograded/<estudiante>/<tarea>`` de una vez: se arma al lado (en
+    ``.grading/tmp``, mismo sistema de archivos) y se renombra."""
+    final = course / "autograded" / student / assignment
+    staging = store.tmp / f"place-{uuid.uuid4().hex}"
+    if data is not None:
+        jobs.unpack(data, staging)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if final.exists():
+        old = store.tmp / f"old-{uuid.uuid4().hex}"
+        os.rename(final, old)
+    if data is not None:
+        os.rename(staging, final)
+    Store.fsync_dir(final.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    gradebook_merge.mark_placed(con, assignment, student, key)
+
+
+def absorb(course: Path, store: Store, con, assignment: str, student: str, key: str,
+           result: dict | None = None) -> None:
+    """Fusiona y coloca un resultado guardado, si hace falta (idempotente)."""
+    state = gradebook_merge.merged(con).get((student, assignment))
+    if state is None or state["key"] != key:
+        result = result or store.load(key)
+        gradebook_merge.merge(con, assignment, student, key, result.get("gradebook") or {})
+        state = None
+    if state is None or state["placed"] != key:
+        place(course, store, con, assignment, student, key, store.autograded(key))
+
+
+# --------------------------------------------------------------- ejecutores
+
+class LocalPool:
+    def __init__(self, n: int) -> None:
+        import multiprocessing as mp
+
+        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                        initializer=jobs.pool_initializer)
+
+    def submit(self, payload: dict, fn=jobs.run_job):
+        return self.pool.submit(fn, payload)
+
+    def as_completed(self, futures):
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from done
+
+    @staticmethod
+    def result(fut) -> dict:
+        return fut.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool:
+    """Los mismos trabajos en un clúster de Dask: un kernel por worker (recurso
+    ``kernel=1``), entradas y salidas como bytes."""
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise SystemExit("--scheduler necesita Dask: pip install -e '.[grading]'") from None
+        self.client = Client(address, timeout="30s")
+
+    def scatter(self, data):
+        return self.client.scatter(data, broadcast=True, hash=True)
+
+    def submit(self, payload: dict, fn=jobs.run_job):
+        # Un kernel por worker: solo los workers con el recurso `kernel` corrigen.
+        return self.client.submit(fn, payload, key=f"{fn.__name__}-{payload['key'][:16]}-"
+                                  f"{uuid.uuid4().hex[:8]}", resources={"kernel": 1}, pure=False)
+
+    def as_completed(self, futures):
+        from distributed import as_completed
+
+        yield from as_completed(futures)
+
+    @staticmethod
+    def result(fut) -> dict:
+        return fut.result()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# --------------------------------------------------------------- tabla
 
 def collect(course: Path, notes: dict[tuple[str, str, str], list[str]] | None = None
             ) -> list[Row]:
@@ -171,8 +340,8 @@ def format_table(rows: list[Row]) -> str:
     body = [(r.student, r.assignment, r.notebook, f"{r.score:g}", f"{r.max_score:g}",
              f"{100 * r.score / r.max_score:.0f}" if r.max_score else "-", r.notes)
             for r in rows]
-    widths = [max(len(x) for x in col) for col in zip(head, *body)]
-    lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths)) for line in [head, *body]]
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+    lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)) for line in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -185,51 +354,293 @@ def write_csv(rows: list[Row], path: Path) -> None:
             writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score, r.notes])
 
 
-def main(argv: list[str] | None = None) -> int:
+# --------------------------------------------------------------- coordinador
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", type=Path, default=ROOT)
     parser.add_argument("--csv", type=Path, default=None, help="por defecto <curso>/grades.csv")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help="trabajos en paralelo en esta máquina (por omisión: núcleos)")
+    parser.add_argument("--scheduler", default=None,
+                        help="dirección de un clúster de Dask (tcp://HOST:PUERTO) en lugar del pool local")
+    parser.add_argument("--threads-per-job", type=int, default=None,
+                        help="hilos de TF/BLAS por kernel (local: núcleos / trabajos; Dask: 1)")
+    parser.add_argument("--student", action="append", default=[],
+                        help="corregir solo a este estudiante (se puede repetir)")
+    parser.add_argument("--assignment", action="append", default=[],
+                        help="corregir solo esta tarea (se puede repetir)")
+    parser.add_argument("--regrade", action="store_true",
+                        help="corregir todo de nuevo aunque no haya cambiado nada")
     parser.add_argument("--sandbox", action="store_true",
                         help="kernels sin red, con el curso de solo lectura y memoria acotada")
     parser.add_argument("--memory-gib", type=float, default=6.0,
                         help="límite de memoria por kernel con --sandbox")
     parser.add_argument("--full", action="store_true",
                         help="corregir en modo completo (por defecto: modo rápido)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--no-warm", action="store_true",
+                        help="no precalentar la caché de datos y modelos con las soluciones")
+    parser.add_argument("--job-timeout", type=float, default=None,
+                        help="segundos máximos por entrega completa (además del timeout por celda)")
+    parser.add_argument("--feedback", action="store_true",
+                        help="generar las devoluciones HTML (feedback/) de lo ya corregido")
+    parser.add_argument("--no-progress", action="store_true", help="sin barra de progreso")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     course = args.course.resolve()
-    with tempfile.TemporaryDirectory(prefix="nbgrader-sandbox-") as tmp:
-        sandbox = Sandbox.create(course, Path(tmp), args.memory_gib) if args.sandbox else None
-        return _grade_all(course, args.csv, sandbox, fast=not args.full)
-
-
-def _grade_all(course: Path, csv_path: Path | None, sandbox: Sandbox | None,
-               fast: bool = True) -> int:
     submitted = course / "submitted"
     if not submitted.is_dir():
         print(f"No hay entregas: poné cada una en {submitted}/<estudiante>/<tarea>/*.ipynb")
         return 1
-    failures = []
-    notes: dict[tuple[str, str, str], list[str]] = {}
-    for assignment in sorted({p.name for p in submitted.glob("*/*") if p.is_dir()}):
-        ensure_gradebook(course, assignment)
-        for sdir in sorted(submitted.glob(f"*/{assignment}")):
-            student = sdir.parent.name
-            proc = autograde(course, assignment, student, sandbox=sandbox, fast=fast)
-            status = "ok" if proc.returncode == 0 else "FALLÓ"
-            print(f"autograde {assignment} {student}: {status}", flush=True)
-            if proc.returncode != 0:
-                failures.append((student, assignment, proc.stderr[-2000:]))
-            for nb_name, extra in review(course, assignment, student).items():
-                notes[(student, assignment, nb_name)] = extra
-    rows = collect(course, notes)
-    print()
-    print(format_table(rows))
-    out = csv_path or course / "grades.csv"
-    write_csv(rows, out)
-    print(f"\nTabla guardada en {out}")
-    for student, assignment, err in failures:
-        print(f"\n--- {student}/{assignment}: la corrección falló ---\n{err}")
-    return 1 if failures else 0
+    if args.sandbox:
+        from tools.sandbox import SandboxUnavailable, available
+
+        reason = available()
+        if reason:
+            raise SandboxUnavailable(f"No se puede corregir aislado en esta máquina: {reason}")
+    with course_lock(course):
+        if args.feedback:
+            from tools import feedback
+
+            return feedback.run(course, args)
+        return Coordinator(course, args).run()
+
+
+class Coordinator:
+    def __init__(self, course: Path, args: argparse.Namespace) -> None:
+        self.course = course
+        self.args = args
+        self.store = Store(course)
+        # Restos de una corrida matada: nada de eso cuenta como terminado.
+        for leftover in self.store.tmp.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink()
+        self.jobs_tmp = Path(tempfile.gettempdir()) / (
+            "rnn-grading-" + hashlib.sha256(str(course).encode()).hexdigest()[:12])
+        shutil.rmtree(self.jobs_tmp, ignore_errors=True)
+        self.fingerprint = jobs.environment_fingerprint()
+        self.jobs = max(1, args.jobs or cpu_count())
+        self.threads = args.threads_per_job or (
+            1 if args.scheduler else max(1, cpu_count() // self.jobs))
+        self.options = {"fast": not args.full, "sandbox": args.sandbox,
+                        "memory_gib": args.memory_gib if args.sandbox else None}
+
+    # -- preparación
+    def prepare(self, con, names: list[str], fresh: set[str]) -> list[Assignment]:
+        submitted = self.course / "submitted"
+        out = []
+        for name in names:
+            skey = source_key(self.course, name, self.fingerprint)
+            row = con.execute("SELECT key FROM rnn_grading_source WHERE assignment=?",
+                              (name,)).fetchone()
+            if row is None or row["key"] != skey:
+                if name not in fresh:
+                    ensure_gradebook(self.course, name)
+                with con:
+                    con.execute("INSERT OR REPLACE INTO rnn_grading_source VALUES (?, ?)",
+                                (name, skey))
+            notebooks = [r["name"] + ".ipynb" for r in con.execute(
+                "SELECT n.name FROM notebook n JOIN assignment a ON n.assignment_id=a.id "
+                "WHERE a.name=? ORDER BY n.name", (name,))]
+            src = self.course / "solutions" / name
+            source_files = {p.relative_to(src).as_posix(): p.read_bytes()
+                            for p in sorted(src.rglob("*")) if p.is_file()
+                            and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts}
+            a = Assignment(name, skey, notebooks, jobs.template_gradebook(self.course / "gradebook.db"),
+                           source_files)
+            for folder in sorted(submitted.glob(f"*/{name}")):
+                student = folder.parent.name
+                if self.args.student and student not in self.args.student:
+                    continue
+                files, notes = _submission(folder, notebooks)
+                key = task_key(a, student, files, self.options)
+                a.tasks.append(Task(student, name, files, notes, key))
+            out.append(a)
+        return out
+
+    def warm_cache(self, a: Assignment) -> bytes | None:
+        """Corre una vez las soluciones de la tarea (modo de la corrección) con
+        una caché de datos propia: corpus y modelos entrenados (lección 04, que
+        reusan 05 y 06) quedan listos, y cada trabajo recibe una copia."""
+        if self.args.no_warm:
+            return None
+        cache = self.store.root / "cache" / hashlib.sha256(
+            f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
+        done = cache / ".warm"
+        if not done.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            cache.mkdir(parents=True)
+            import nbformat
+            from nbclient import NotebookClient
+
+            env_backup = dict(os.environ)
+            os.environ.update({"COURSE_DATA_DIR": str(cache),
+                               "COURSE_FAST": "1" if self.options["fast"] else "",
+                               **jobs.thread_env(cpu_count())})
+            try:
+                for nb_name in a.notebooks:
+                    path = self.course / "solutions" / a.name / nb_name
+                    if not path.exists():
+                        continue
+                    nb = nbformat.read(str(path), as_version=4)
+                    with tempfile.TemporaryDirectory(dir=self.store.tmp) as tmp:
+                        try:
+                            NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}},
+                                           allow_errors=True).execute()
+                        except Exception as exc:  # noqa: BLE001 - solo es una caché
+                            print(f"(no se pudo precalentar con {nb_name}: {exc})")
+            finally:
+                os.environ.clear()
+                os.environ.update(env_backup)
+            done.write_text(a.source_key)
+        return jobs.pack(cache)
+
+    # -- corrida
+    def run(self) -> int:
+        submitted = self.course / "submitted"
+        names = sorted({p.name for p in submitted.glob("*/*") if p.is_dir()})
+        if self.args.assignment:
+            names = [n for n in names if n in self.args.assignment]
+        fresh = set()
+        if not (self.course / "gradebook.db").exists():
+            for name in names:  # nbgrader crea la gradebook con su esquema
+                ensure_gradebook(self.course, name)
+                fresh.add(name)
+        con = gradebook_merge.connect(self.course / "gradebook.db")
+        try:
+            return self._run(con, names, fresh)
+        finally:
+            con.close()
+
+    def _run(self, con, names: list[str], fresh: set[str]) -> int:
+        started = time.monotonic()
+        assignments = self.prepare(con, names, fresh)
+        todo, reused = self._plan(con, assignments)
+        total = sum(len(a.tasks) for a in assignments)
+        where = f"clúster {self.args.scheduler}" if self.args.scheduler else \
+            f"{self.jobs} trabajo(s) en paralelo"
+        print(f"{total} entrega(s): {reused} sin cambios, {len(todo)} por corregir "
+              f"({where}, {self.threads} hilo(s) por kernel)", flush=True)
+        failures = self._execute(con, todo) if todo else {}
+        # Fallas guardadas (la entrega no cambió: sigue fallando igual).
+        for a in assignments:
+            for t in a.tasks:
+                meta = self.store.load(t.key) if self.store.has(t.key) else {"status": "ok"}
+                if meta["status"] != "ok":
+                    failures.setdefault((t.student, a.name), meta.get("error", ""))
+        notes = self._notes(con, assignments)
+        con.close()
+        rows = collect(self.course, notes)
+        print()
+        print(format_table(rows))
+        out = self.args.csv or self.course / "grades.csv"
+        write_csv(rows, out)
+        print(f"\nTabla guardada en {out} ({time.monotonic() - started:.1f} s)")
+        for (student, assignment), err in sorted(failures.items()):
+            print(f"\n--- {student}/{assignment}: la corrección falló ---\n{err}")
+        return 1 if failures else 0
+
+    def _plan(self, con, assignments: list[Assignment]) -> tuple[list[tuple[Assignment, Task]], int]:
+        """Fusiona lo ya guardado; devuelve lo que hay que correr (lo lento
+        primero, según la corrida anterior) y cuántas entregas no cambiaron."""
+        todo: list[tuple[Assignment, Task]] = []
+        reused = 0
+        seconds: dict[tuple[str, str], float] = {}
+        for (student, assignment), row in gradebook_merge.merged(con).items():
+            with contextlib.suppress(OSError, ValueError):
+                seconds[(student, assignment)] = float(self.store.load(row["key"]).get("seconds", 0))
+        for a in assignments:
+            for t in a.tasks:
+                if self.store.has(t.key) and not self.args.regrade:
+                    absorb(self.course, self.store, con, a.name, t.student, t.key)
+                    reused += 1
+                else:
+                    t.previous_seconds = seconds.get((t.student, a.name))
+                    todo.append((a, t))
+        known = [t.previous_seconds for _, t in todo if t.previous_seconds]
+        typical = sum(known) / len(known) if known else 0.0
+        todo.sort(key=lambda at: -(at[1].previous_seconds or typical))
+        return todo, reused
+
+    def _notes(self, con, assignments: list[Assignment]) -> dict[tuple[str, str, str], list[str]]:
+        notes: dict[tuple[str, str, str], list[str]] = {}
+        state = gradebook_merge.merged(con)
+        for a in assignments:
+            stems = [nb[:-len(".ipynb")] for nb in a.notebooks]
+            for t in a.tasks:
+                row = state.get((t.student, a.name))
+                meta = self.store.load(row["key"]) if row and self.store.has(row["key"]) else {}
+                # Lo que pasó con los nombres de los archivos va al notebook que
+                # nombra (lo que no nombra ninguno, al primero).
+                for note in t.notes:
+                    stem = next((s for s in stems if s in note), stems[0] if stems else "")
+                    notes.setdefault((t.student, a.name, stem), []).append(note)
+                for stem, extra in meta.get("notes", {}).items():
+                    notes.setdefault((t.student, a.name, stem), []).extend(extra)
+        return notes
+
+    def _execute(self, con, todo: list[tuple[Assignment, Task]]) -> dict[tuple[str, str], str]:
+        from tqdm import tqdm
+
+        common = {"versions": jobs.versions_fingerprint() if self.args.scheduler else None,
+                  "config": (self.course / "nbgrader_config.py").read_bytes(),
+                  "sandbox": self.args.sandbox,
+                  "memory_gib": self.args.memory_gib, "job_timeout": self.args.job_timeout,
+                  "env": {"COURSE_FAST": "1" if self.options["fast"] else "",
+                          **jobs.thread_env(self.threads),
+                          **{k: os.environ[k] for k in ("COURSE_DATA_MIRROR", "TF_CPP_MIN_LOG_LEVEL",
+                                                        "PYTHONHASHSEED", "MPLBACKEND")
+                             if k in os.environ}}}
+        caches = {a.name: self.warm_cache(a) for a in {a.name: a for a, _ in todo}.values()}
+        pool: DaskPool | LocalPool = DaskPool(self.args.scheduler) if self.args.scheduler \
+            else LocalPool(self.jobs)
+        failures: dict[tuple[str, str], str] = {}
+        try:
+            shared = {}
+            for a, _ in todo:
+                if a.name not in shared:
+                    big = {"gradebook": a.template, "cache": caches[a.name],
+                           "source_files": a.source_files}
+                    shared[a.name] = {k: pool.scatter(v) if v is not None else None
+                                      for k, v in big.items()} \
+                        if isinstance(pool, DaskPool) else big
+            if not self.args.scheduler:
+                # Los cursos descartables, fuera del curso (el aislamiento lo
+                # deja entero de solo lectura) y en una carpeta propia de este
+                # curso, que se vacía al empezar (restos de un kill -9).
+                common["tmpdir"] = str(self.jobs_tmp)
+            common["protect"] = [str(self.course)]
+            futures = {}
+            for a, t in todo:
+                payload = {**_payload(a, t, common), **shared[a.name]}
+                futures[pool.submit(payload)] = (a, t)
+            bar = tqdm(total=len(todo), unit="entrega", desc="Corrigiendo", smoothing=0,
+                       disable=self.args.no_progress or None, file=sys.stderr, dynamic_ncols=True)
+            for fut in pool.as_completed(list(futures)):
+                a, t = futures[fut]
+                try:
+                    result = pool.result(fut)
+                except Exception as exc:  # noqa: BLE001 - un worker caído, etc.
+                    result = {"key": t.key, "status": "error", "seconds": 0.0,
+                              "error": f"{type(exc).__name__}: {exc}"}
+                status = result["status"]
+                if status in ("ok", "failed"):
+                    # Reproducible: se guarda (una entrega rota no se reintenta sin cambios).
+                    self.store.save(result)
+                    absorb(self.course, self.store, con, a.name, t.student, t.key, result)
+                if status != "ok":
+                    failures[(t.student, a.name)] = result.get("error", "")
+                label = "ok" if status == "ok" else "FALLÓ"
+                bar.write(f"autograde {a.name} {t.student}: {label} ({result['seconds']:.0f} s)",
+                          file=sys.stdout)
+                bar.update(1)
+                bar.set_postfix(fallidas=len(failures), refresh=True)
+            bar.close()
+        finally:
+            pool.close()
+        return failures
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ from pathlib import Path
 
 DEFAULT_MEMORY_GIB = 6.0
 HIDDEN = ("solutions", "gradebook.db", "submitted", "feedback", "release", "source")
+# Además, en el curso maestro (``--protect``, cuando cada entrega se corrige en
+# su propia copia): lo corregido de los demás y el estado de la corrección.
+PRIVATE = ("autograded", ".grading", "grades.csv", "moodle_participants.csv")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -52,7 +55,8 @@ def available() -> str | None:
     return None
 
 
-def _inside(course: Path, memory_gib: float, cmd: list[str]) -> None:
+def _inside(course: Path, memory_gib: float, cmd: list[str],
+            readonly: list[Path] | None = None, protect: list[Path] | None = None) -> None:
     """Ya dentro de los espacios de nombres nuevos: tapar, congelar, limitar, ejecutar."""
     import resource
 
@@ -62,19 +66,34 @@ def _inside(course: Path, memory_gib: float, cmd: list[str]) -> None:
     def mount(*args: str) -> None:
         subprocess.run(["mount", *args], check=True)
 
+    def cover(root: Path, names) -> None:
+        for name in names:
+            target = root / name
+            if target.is_dir():
+                mount("-t", "tmpfs", "-o", "size=4k,mode=000", "tmpfs", str(target))
+            elif target.exists():
+                mount("--bind", "/dev/null", str(target))
+
     mount("--make-rprivate", "/")
+    # El curso maestro (la corrección corre en una copia): de solo lectura y tapado.
+    for master in protect or []:
+        master = Path(master).resolve()
+        if master.is_dir() and master not in (cwd, *cwd.parents):
+            mount("--bind", str(master), str(master))
+            mount("-o", "remount,bind,ro", str(master))
+            cover(master, HIDDEN + PRIVATE)
     # Todo el curso de solo lectura, salvo la carpeta del propio notebook.
     mount("--bind", str(course), str(course))
     mount("-o", "remount,bind,ro", str(course))
     mount("--bind", str(cwd), str(cwd))
     mount("-o", "remount,bind,rw", str(cwd))
+    # Datos y modelos compartidos (la copia del trabajo): de solo lectura.
+    for extra in readonly or []:
+        if Path(extra).exists():
+            mount("--bind", str(extra), str(extra))
+            mount("-o", "remount,bind,ro", str(extra))
     # Y lo que guarda soluciones o pruebas ocultas, tapado.
-    for name in HIDDEN:
-        target = course / name
-        if target.is_dir():
-            mount("-t", "tmpfs", "-o", "size=4k,mode=000", "tmpfs", str(target))
-        elif target.exists():
-            mount("--bind", "/dev/null", str(target))
+    cover(course, HIDDEN)
     limit = int(memory_gib * 1024**3)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     os.execvp(cmd[0], cmd)
@@ -84,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Ejecuta un comando aislado (ver docstring).")
     parser.add_argument("--course", type=Path, required=True)
     parser.add_argument("--memory-gib", type=float, default=DEFAULT_MEMORY_GIB)
+    parser.add_argument("--readonly", type=Path, action="append", default=[],
+                        help="otra carpeta de solo lectura para el kernel (datos compartidos)")
+    parser.add_argument("--protect", type=Path, action="append", default=[],
+                        help="curso maestro: de solo lectura, con soluciones, gradebook y entregas tapadas")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -91,18 +114,21 @@ def main(argv: list[str] | None = None) -> None:
     if not cmd:
         parser.error("falta el comando")
     if args.inside:
-        _inside(args.course, args.memory_gib, cmd)
+        _inside(args.course, args.memory_gib, cmd, args.readonly, args.protect)
         return
     reason = available()
     if reason:
         raise SandboxUnavailable(f"No se puede aislar el kernel: {reason}")
     outer = ["unshare", "--user", "--map-root-user", "--net", "--mount", "--fork", "--",
              sys.executable, str(Path(__file__).resolve()), "--inside", "--course", str(args.course),
-             "--memory-gib", str(args.memory_gib), "--", *cmd]
+             "--memory-gib", str(args.memory_gib),
+             *[f"--readonly={p}" for p in args.readonly],
+             *[f"--protect={p}" for p in args.protect], "--", *cmd]
     os.execvp(outer[0], outer)
 
 
-def kernelspec(dest: Path, course: Path, memory_gib: float = DEFAULT_MEMORY_GIB) -> Path:
+def kernelspec(dest: Path, course: Path, memory_gib: float = DEFAULT_MEMORY_GIB,
+               readonly: list[str] | None = None, protect: list[str] | None = None) -> Path:
     """Escribe un kernelspec ``python3`` aislado en ``dest/kernels/python3``.
 
     Con ``JUPYTER_PATH=dest`` Jupyter lo encuentra antes que el kernel nativo.
@@ -111,7 +137,9 @@ def kernelspec(dest: Path, course: Path, memory_gib: float = DEFAULT_MEMORY_GIB)
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, str(Path(__file__).resolve()), "--course", str(course.resolve()),
-                 "--memory-gib", str(memory_gib), "--",
+                 "--memory-gib", str(memory_gib),
+                 *[f"--readonly={p}" for p in readonly or []],
+                 *[f"--protect={p}" for p in protect or []], "--",
                  sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (aislado para corregir)",
         "language": "python",
