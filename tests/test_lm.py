@@ -103,6 +103,8 @@ def test_split_groups_by_group_disjoint_and_deterministic() -> None:
     assert L.split_groups(groups, 0.1, 0.2, seed=8) != s
     train, val, test = s
     assert s["val"] is s.val and val is s.val
+    assert s.keys() == ("train", "val", "test") and [k for k, _ in s.items()] == list(s.keys())
+    assert len(s) == 3 and s[0] is s.train
     with pytest.raises(KeyError):
         s["dev"]
 
@@ -323,11 +325,23 @@ def test_cache_roundtrip_corruption_and_keys(tmp_path: Path, splits: Splits, tra
 
 
 def test_load_or_train_really_trains_and_saves(tmp_path: Path, splits: Splits,
-                                               trained: L.TrainedLM) -> None:
+                                               trained: L.TrainedLM,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     """Sin trampas: entrena de verdad con la caché vacía, y con la misma semilla da
     exactamente lo mismo que el train_lm del fixture (reproducible)."""
     got = L.load_or_train(TINY, splits=splits, cache_dir=tmp_path, verbose=0)
     assert not got.from_cache and got.cache_path is not None and got.cache_path.is_dir()
+    # Dice que entrena antes de empezar y, con Keras en silencio (verbose=0), muestra
+    # una barra por épocas con la perplejidad de validación de cada una.
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == (f"No está en la caché: se entrena ahora ({TINY.epochs} "
+                                   "épocas como máximo)…")
+    last = f"{got.history['val_perplexity'][-1]:.2f}"
+    n = len(got.history["val_perplexity"])
+    assert f"{n}/{TINY.epochs}" in err and f"perplejidad de validación {last}" in err
+    # Cargado de la caché no dice nada.
+    assert L.load_or_train(TINY, splits=splits, cache_dir=tmp_path, verbose=0).from_cache
+    assert capsys.readouterr() == ("", "")
     assert got.history["val_perplexity"] == trained.history["val_perplexity"]
     for a, b in zip(got.model.get_weights(), trained.model.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -349,6 +363,44 @@ def test_config_validation_and_dict_roundtrip() -> None:
         LMConfig(units=())
     with pytest.raises(dataclasses.FrozenInstanceError):
         TINY.epochs = 5  # type: ignore[misc]
+
+
+def test_default_cell_is_elman() -> None:
+    """La clase es sobre la RNN de Elman: es la celda por omisión (lecciones 04–06, desafío)."""
+    assert LMConfig().cell == "simple_rnn" and L.default_config().cell == "simple_rnn"
+    model = L.build_lm(30, L.default_config())
+    rnns = [la for la in model.layers if isinstance(la, keras.layers.RNN)]
+    assert [type(la).__name__ for la in rnns] == ["SimpleRNN"]
+
+
+def test_equality_survives_reloading_helpers(splits: Splits) -> None:
+    """El autocorrector borra helpers.* de sys.modules antes de cada celda de evaluación:
+    un Vocab (o LMConfig, Splits) creado antes sigue siendo igual al de la clase nueva,
+    y lo que no es un Vocab sigue siendo distinto."""
+    import importlib
+    import sys
+    from types import SimpleNamespace
+
+    vocab, config = Vocab.fit(splits.train), dataclasses.replace(TINY, units=(7,))
+    saved = {m: mod for m, mod in sys.modules.items() if m == "helpers" or m.startswith("helpers.")}
+    try:
+        for m in saved:
+            del sys.modules[m]
+        new = importlib.import_module("helpers.lm")
+        assert new.Vocab is not Vocab and new.LMConfig is not LMConfig  # clases nuevas de verdad
+        again = new.Vocab.fit(splits.train)
+        assert not isinstance(vocab, new.Vocab)
+        assert vocab == again and again == vocab and not (vocab != again)
+        assert vocab != new.Vocab(["otra", "cosa"]) and new.Vocab(["otra"]) != vocab
+        assert vocab != SimpleNamespace(itos=list(vocab.itos)) and vocab != list(vocab.itos)
+        assert config == dataclasses.replace(new.LMConfig(**TINY.to_dict()), units=(7,))
+        assert config != new.LMConfig(**TINY.to_dict()) and config != TINY.to_dict()
+        assert splits == new.Splits(splits.train, splits.val, splits.test)
+        assert splits != new.Splits(splits.train[1:], splits.val, splits.test)
+    finally:
+        for m in [m for m in sys.modules if m == "helpers" or m.startswith("helpers.")]:
+            del sys.modules[m]
+        sys.modules.update(saved)
 
 
 def test_default_config_depends_on_mode(monkeypatch: pytest.MonkeyPatch) -> None:
