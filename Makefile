@@ -21,8 +21,9 @@ TOKEN  ?=
 IP     ?= 127.0.0.1
 JOBS   ?= 2
 
-# Espejo local de los corpus (sin internet): ../shared/corpora si existe.
-MIRROR := $(wildcard $(abspath $(CURDIR)/../shared/corpora))
+# Espejo local de los corpus (sin internet): ../shared/corpora si existe; otro
+# con `make test MIRROR=/ruta/a/corpora` (vacío: sin espejo, se descarga).
+MIRROR ?= $(wildcard $(abspath $(CURDIR)/../shared/corpora))
 MIRROR_ENV := $(if $(MIRROR),COURSE_DATA_MIRROR=$(MIRROR),)
 
 .PHONY: install lab test release autograde solutions bench clean
@@ -43,7 +44,7 @@ lab: $(STAMP)
 # (constraints/colab.txt; en caché en .cache/colab-runtime mientras no cambie) e
 # instala el curso como la celda de Colab; tests/test_colab_runtime.py lo espera
 # y corre ahí cada notebook de solutions/.
-test: $(STAMP)
+test: $(STAMP) lint
 	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
 	$(BIN)/python -m tools.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
 	trap 'rm -rf "$$cache" "$$colab_log"' EXIT; \
@@ -53,6 +54,23 @@ test: $(STAMP)
 	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
 	    -p no:cacheprovider -rs $(PYTEST_ARGS); status=$$?; \
 	wait $$colab_pid; grep -v '^WARNING: Location' "$$colab_log" | tail -n 3; exit $$status
+
+# Estilo, errores comunes y complejidad (ruff) y tipos (mypy) de helpers/ y tools/;
+# la configuración está en pyproject.toml. make test la corre primero.
+.PHONY: lint test-unit
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tools
+	$(BIN)/mypy helpers tools
+
+# Para el día a día: las pruebas de helpers que no entrenan modelos (marca
+# `unit and not slow`, ver conftest.py), en menos de un minuto. Las que entrenan:
+# make test-unit UNIT=unit. make test sigue siendo lo que corre CI.
+UNIT ?= unit and not slow
+test-unit: $(STAMP)
+	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
+	env COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
+	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
+	    $(BIN)/python -m pytest tests -m "$(UNIT)" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release
