@@ -50,7 +50,8 @@ def run_cell(tmp_path: Path, spec: str, *, colab: bool = True, executable: str =
     cell = tmp_path / "celda.py"
     cell.write_text(release.colab_cell_source(release.repo_url(), spec=spec), encoding="utf-8")
     env = {**os.environ, **(env_extra or {})}
-    proc = subprocess.run([sys.executable, "-c", RUNNER.format(colab=colab, path=str(cell), executable=executable)],
+    code = RUNNER.format(colab=colab, path=str(cell), executable=executable)
+    proc = subprocess.run([sys.executable, "-c", code],
                           capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     out, _, tail = proc.stdout.rpartition("@@")
     assert proc.returncode == 0 and tail, proc.stdout + proc.stderr

@@ -77,7 +77,8 @@ def test_real_messages_during_import_still_reach_the_user(tmp_path: Path) -> Non
     fake.mkdir()
     (fake / "__init__.py").write_text(textwrap.dedent("""
         import os, warnings
-        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n")
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called "
+                    b"are written to STDERR\\n")
         os.write(2, b"I0000 00:00:1795963128.847681    7221 port.cc:153] oneDNN custom operations are on.\\n")
         os.write(2, b"E0000 00:00:1795963128.9    7221 cuda_dnn.cc:8310] Unable to register cuDNN factory\\n")
         os.write(2, b"2024-01-01 12:00:00.000000: I tensorflow/core/platform/cpu_feature_guard.cc:210] "

@@ -65,6 +65,16 @@ def _called_names(nodes: list[ast.stmt]) -> tuple[set[str], bool]:
     return names, uses_plt
 
 
+def _helper_drawers(tree: ast.Module) -> set[str]:
+    """Nombres importados de ``helpers.plots``, o ``plot_*``/``draw_*`` de los helpers."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+            names |= {a.asname or a.name for a in node.names
+                      if node.module == "helpers.plots" or _DRAW_PREFIX.match(a.name)}
+    return names
+
+
 def drawing_cells(nb: nbformat.NotebookNode) -> list[str]:
     """Ids de las celdas de código que dibujan al ejecutarse: llaman a ``plt.*``,
     a una función de ``helpers.plots`` o ``plot_*``/``draw_*`` de los helpers,
@@ -78,11 +88,7 @@ def drawing_cells(nb: nbformat.NotebookNode) -> list[str]:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("helpers"):
-                for alias in node.names:
-                    if node.module == "helpers.plots" or _DRAW_PREFIX.match(alias.name):
-                        drawers.add(alias.asname or alias.name)
+        drawers |= _helper_drawers(tree)
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 inner, plt_inside = _called_names(node.body)

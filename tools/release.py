@@ -25,9 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import tomllib
-
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "solutions"
