@@ -49,6 +49,30 @@ def test_constraints_pin_colab_versions() -> None:
     assert "googlecolab/backend-info" in header and re.search(r"\b20\d\d-\d\d\b", header)
 
 
+def test_base_is_rebuilt_only_when_a_version_changes(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "colab.txt"
+    monkeypatch.setattr(colab_env, "CONSTRAINTS", f)
+    f.write_text("# Colab\nnumpy==2.1.3\nKeras==3.13.2\n")
+    key = colab_env.base_key()
+    assert colab_env.pinned() == {"numpy": "2.1.3", "keras": "3.13.2"}
+    f.write_text("# Colab, otro comentario\nKeras == 3.13.2  # ok\n\nnumpy==2.1.3\n")
+    assert colab_env.base_key() == key
+    f.write_text("numpy==2.1.4\nkeras==3.13.2\n")
+    assert colab_env.base_key() != key
+    f.write_text("numpy>=2\n")
+    with pytest.raises(ValueError, match="nombre==versión"):
+        colab_env.pinned()
+
+
+def test_pin_changes_are_reported() -> None:
+    pins = {"numpy": "2.1.3", "keras": "3.13.2"}
+    same = {"numpy": "2.1.3", "keras": "3.13.2", "tqdm": "4.67.1"}
+    assert colab_env.pin_changes(same, {**same, "rnn-nlp-curso": "x"}, pins) == {}
+    changed = colab_env.pin_changes(same, {**same, "numpy": "2.4.0"}, pins)
+    assert changed == {"numpy": {"antes": "2.1.3", "después": "2.4.0", "fijada": "2.1.3"}}
+
+
 def test_installing_the_course_changes_no_colab_package(colab_runtime: dict) -> None:
     assert colab_runtime["installed"], "el paquete del curso no quedó instalado"
     assert not colab_runtime["changed"], (

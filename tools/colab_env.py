@@ -5,8 +5,8 @@ Pasos (``python -m tools.colab_env``):
 
 1. **Base** (en caché): un virtualenv en ``.cache/colab-runtime/`` con los
    paquetes fijados en ``constraints/colab.txt`` (TensorFlow, Keras, NumPy…, y el
-   kernel de Jupyter de Colab). Se reconstruye desde cero solo cuando cambia ese
-   archivo o la versión de Python; en un clon nuevo se crea.
+   kernel de Jupyter de Colab). Se reconstruye desde cero solo cuando cambia
+   alguna versión de ese archivo o la de Python; en un clon nuevo se crea.
 2. **Lo que hace la primera celda en Colab**: construye el paquete del curso
    desde el repositorio y lo instala con pip **sin extras** (sin TensorFlow),
    encima de esa base.
@@ -56,8 +56,9 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pinned(path: Path = CONSTRAINTS) -> dict[str, str]:
+def pinned(path: Path | None = None) -> dict[str, str]:
     """``{nombre canónico: versión}`` de las líneas ``nombre==versión``."""
+    path = path or CONSTRAINTS
     pins: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
@@ -71,10 +72,10 @@ def pinned(path: Path = CONSTRAINTS) -> dict[str, str]:
 
 
 def base_key() -> str:
-    """Lo que define la base: el archivo de versiones y el Python que la crea."""
-    h = hashlib.sha256(CONSTRAINTS.read_bytes())
-    h.update(sys.version.encode())
-    return h.hexdigest()
+    """Lo que define la base: las versiones fijadas (no los comentarios) y el
+    Python que la crea."""
+    pins = "\n".join(f"{n}=={v}" for n, v in sorted(pinned().items()))
+    return hashlib.sha256(f"{pins}\n{sys.version}".encode()).hexdigest()
 
 
 def package_key() -> str:
@@ -88,6 +89,13 @@ def package_key() -> str:
                 h.update(f.relative_to(ROOT).as_posix().encode())
                 h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def pin_changes(before: dict[str, str], after: dict[str, str],
+                pins: dict[str, str]) -> dict[str, dict[str, str | None]]:
+    """Paquetes fijados que no estaban, o no quedaron, en la versión fijada."""
+    return {name: {"antes": before.get(name), "después": after.get(name), "fijada": v}
+            for name, v in pins.items() if before.get(name) != v or after.get(name) != v}
 
 
 def python() -> Path:
@@ -181,10 +189,7 @@ def install_course(log) -> dict:
         _run(pip + ["install", "--quiet", str(src)], log)
     seconds = time.perf_counter() - t0
     after = freeze()
-    pins = pinned()
-    changed = {name: {"antes": before.get(name), "después": after.get(name), "fijada": v}
-               for name, v in pins.items()
-               if before.get(name) != v or after.get(name) != v}
+    changed = pin_changes(before, after, pinned())
     added = sorted(set(after) - set(before) - {"rnn-nlp-curso"})
     return {"package": package_key(), "seconds": round(seconds, 1), "changed": changed,
             "added": {n: after[n] for n in added},
