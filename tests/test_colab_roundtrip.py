@@ -7,13 +7,15 @@ GitHub (ver el docstring de :func:`colabify`).
 
 * Lección 01, un curso y una sola corrida de ``tools.grading.main`` con varias
   entregas del mismo trabajo (una función equivocada, para que el puntaje no
-  sea ni 0 ni el máximo): el original; lo mismo guardado por Colab (nbformat
-  4.0, sin ids de celda, con la metadata de Colab y datos personales); lo mismo
+  sea ni 0 ni el máximo): guardado por Colab (nbformat 4.0, sin ids de celda,
+  con la metadata de Colab y datos personales) como ``Copia de …``; lo mismo
   además sin la metadata de nbgrader y con celdas agregadas y borradas por el
-  estudiante; copias renombradas (``Copia de …``, ``Copy of … (1)``); y otra
-  lección entregada con el nombre de esta, que debe fallar (no corregirse mal).
-  Cada celda de evaluación vale lo mismo que en el original; ni la copia
-  corregida ni la devolución conservan nombre, e-mail, foto ni ``userId``.
+  estudiante, como ``Copy of … (1)``; y otra lección entregada con el nombre de
+  esta, que debe fallar (no corregirse mal). Cada celda de evaluación vale lo
+  que vale en el notebook sin tocar (0 las de la función equivocada, todos sus
+  puntos las demás: lo que ``tests/test_autograde.py`` comprueba para el
+  original); ni la copia corregida ni la devolución conservan nombre, e-mail,
+  foto ni ``userId``.
 * Para cada tarea (todas sus lecciones en un curso, una corrida): la copia
   corregida y la devolución de una entrega con todos los puntos no tienen
   ningún error.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import json
 import random
 import re
@@ -140,7 +143,7 @@ def student_copy(source: Path, wrong: set[str] = frozenset()) -> nbformat.Notebo
     return nb
 
 
-def _first_function(nb: nbformat.NotebookNode, index: int) -> str:
+def _function(nb: nbformat.NotebookNode, index: int) -> str:
     names = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
              and not c.metadata["nbgrader"].get("grade")]
@@ -196,7 +199,7 @@ def _scores(course: Path, assignment: str, student: str, notebook: str) -> dict[
 # ---------------------------------------------------------------------------
 
 def _reference(source: Path):
-    from tools.autograding import RefCell, _DEFINES
+    from tools.autograding import _DEFINES, RefCell
 
     out = []
     for cell in student_copy(source).cells:
@@ -256,9 +259,14 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
                                                                       capsys) -> None:
     assignment, stem = "clase_rnn", LESSON_01.stem
     course = _course(tmp_path, [LESSON_01])
-    original = student_copy(LESSON_01, wrong={_first_function(
-        nbformat.read(str(LESSON_01), as_version=4), 1)})
-    _put(course, "original", assignment, LESSON_01.name, nbformat.writes(original))
+    source = nbformat.read(str(LESSON_01), as_version=4)
+    wrong = _function(source, -1)  # la última: ninguna otra la usa
+    original = student_copy(LESSON_01, wrong={wrong})
+    points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    expected = {g: 0.0 if g == f"test_{wrong}" or g.startswith(f"test_{wrong}__") else p
+                for g, p in points.items()}
+    assert 0 < sum(expected.values()) < sum(points.values())
     # Guardado por Colab con la metadata de nbgrader, copia en Drive (interfaz
     # en castellano).
     _put(course, "colab", assignment, f"Copia de {LESSON_01.name}",
@@ -282,13 +290,10 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
     assert "no es el de la tarea" in out, out
     assert not (course / "autograded" / "otra_leccion" / assignment / LESSON_01.name).exists()
 
-    expected = _scores(course, assignment, "original", stem)
-    assert 0 < sum(expected.values()) < float(rows["original"]["max_score"]), expected
-    assert 0.0 in expected.values()
     students = ["colab", "sin_metadata"]
     for student in students:
         assert _scores(course, assignment, student, stem) == expected, student
-        assert rows[student]["score"] == rows["original"]["score"], rows[student]
+        assert float(rows[student]["score"]) == sum(expected.values()), rows[student]
 
     # La observación sale solo donde hizo falta reconocer por contenido.
     def metadata(student: str) -> dict:
@@ -297,7 +302,7 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
 
     note = CONTENT_NOTE.format(n=sum(1 for c in original.cells if c.metadata.get("nbgrader")))
     assert metadata("sin_metadata")[NOTES_KEY]["notes"] == [note]
-    assert NOTES_KEY not in metadata("original") and NOTES_KEY not in metadata("colab")
+    assert NOTES_KEY not in metadata("colab")
     assert note in rows["sin_metadata"]["notes"], rows["sin_metadata"]
     assert "reconocidas por contenido" not in rows["colab"]["notes"], rows["colab"]
 
@@ -305,6 +310,11 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
     for student in students:
         proc = grading.nbgrader(course, "generate_feedback", assignment, f"--student={student}")
         assert proc.returncode == 0, proc.stderr
+        # (La función equivocada falla en la devolución: el detector de errores
+        # de la prueba siguiente los ve en una página real.)
+        page = (course / "feedback" / student / assignment / f"{stem}.html").read_text(
+            encoding="utf-8")
+        assert html_output_problems(page), student
     files = [p for d in ("autograded", "feedback") for p in (course / d).rglob("*") if p.is_file()]
     assert any(p.suffix == ".html" for p in files)
     for path in files:
@@ -318,7 +328,9 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
 # Ninguna tarea muestra errores con una entrega de todos los puntos
 # ---------------------------------------------------------------------------
 
-ERROR_LINE = re.compile(r"Traceback|\b\w*Error\b")
+# Un traceback, o una línea que empieza con el nombre de una excepción (lo que
+# imprime Python al fallar); no un «✔ … lanza ValueError» de una comprobación.
+ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\b", re.M)
 
 
 def _assignments() -> dict[str, list[Path]]:
@@ -328,11 +340,20 @@ def _assignments() -> dict[str, list[Path]]:
     return out
 
 
-def _stderr_blocks(page: str) -> list[str]:
-    """El texto de las salidas de error y de stderr de una página de nbconvert."""
-    blocks = re.findall(r'data-mime-type="application/vnd\.jupyter\.stderr"[^>]*>(.*?)</div>',
-                        page, flags=re.S)
-    return [re.sub(r"<[^>]+>", "", b) for b in blocks]
+_OUTPUT_BLOCK = re.compile(
+    r'<div class="(?:output_subarea [^"]*|[^"]*jp-OutputArea-output[^"]*)"([^>]*)>(.*?)</div>', re.S)
+
+
+def html_output_problems(page: str) -> list[str]:
+    """Salidas de error (o con un traceback) en una página de nbconvert, con la
+    plantilla clásica (la de la devolución de nbgrader) o la de JupyterLab."""
+    problems = []
+    for match in _OUTPUT_BLOCK.finditer(page):
+        attrs = match.group(0)[:match.group(0).index(">")]
+        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(2)))
+        if "output_error" in attrs or ERROR_LINE.search(text):
+            problems.append(text.strip()[:300])
+    return problems
 
 
 @pytest.mark.parametrize("assignment", sorted(_assignments()))
@@ -361,7 +382,5 @@ def test_full_marks_submission_shows_no_error(tmp_path: Path, capsys, assignment
                     problems.append(f"{source.name}:{gid}: {o.get('name')}: {o['text'][:300]}")
         page = (course / "feedback" / "completo" / assignment / f"{source.stem}.html").read_text(
             encoding="utf-8")
-        problems += [f"{source.stem}.html: {b[:300]}" for b in _stderr_blocks(page)
-                     if ERROR_LINE.search(b)]
-        assert "Traceback" not in page, source.name
+        problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
     assert not problems, "\n".join(problems)

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-
 from nbclient.exceptions import CellTimeoutError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
@@ -44,7 +43,19 @@ END_HIDDEN = "### END HIDDEN TESTS"
 KERNEL_RESTARTED = "KernelRestarted"
 HIDDEN_FAILED = "Falló una prueba oculta (con otros tamaños o valores que las visibles)."
 
-# Se ejecuta (en silencio) antes de cada celda de evaluación.
+# Se ejecuta (en silencio) antes de cada celda de evaluación: la celda vuelve a
+# importar del disco las comprobaciones y todo lo que usan.
+#
+# Se descargan *todos* los módulos ``helpers.*``, no solo los que importan las
+# celdas de evaluación (``helpers.checks``, ``helpers.challenge``): esos
+# recalculan resultados con otros módulos (``helpers.lm``, ``helpers.ngram``…),
+# y un parche a uno de ellos que el análisis estático no vea
+# (``__import__('helpers.lm').lm.__dict__[...] = ...``) engañaría a una
+# comprobación recargada que los reutilizara. El costo: las clases de helpers
+# se vuelven a crear, y un objeto creado antes por la lección (su ``Vocab``) no
+# es instancia de la clase nueva. Por eso las comparaciones de tipo de helpers
+# no usan ``isinstance`` a secas sino ``helpers._classes.same_class`` (módulo y
+# nombre de la clase), que sobrevive a la recarga sin aceptar otra clase.
 RESET_HELPERS = (
     "import sys as _nbg_sys\n"
     "for _nbg_m in [m for m in list(_nbg_sys.modules) if m == 'helpers' or m.startswith('helpers.')]:\n"
@@ -151,28 +162,33 @@ def align(cells: list[NotebookNode], reference: list[RefCell],
             return None
         return _score(cells[i], reference[j])
 
+    return _backtrack(_fill(n, m, score), n, m)
+
+
+def _fill(n: int, m: int, score: Any) -> list[list[int]]:
+    """Tabla de decisiones del alineamiento: 0 par, 1 saltea la celda de la
+    entrega, 2 saltea la de la fuente (en empate, saltear)."""
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
-    back: list[list[int]] = [[0] * (m + 1) for _ in range(n + 1)]   # 0 diag, 1 arriba, 2 izq.
+    back = [[1] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            best, how = dp[i - 1][j], 1
-            if dp[i][j - 1] > best:
-                best, how = dp[i][j - 1], 2
+            options = [(dp[i - 1][j], 1), (dp[i][j - 1], 2)]
             s = score(i - 1, j - 1)
-            if s is not None and dp[i - 1][j - 1] + s > best:
-                best, how = dp[i - 1][j - 1] + s, 0
-            dp[i][j], back[i][j] = best, how
+            if s is not None:
+                options.append((dp[i - 1][j - 1] + s, 0))
+            dp[i][j], back[i][j] = max(options, key=lambda o: o[0])
+    return back
+
+
+def _backtrack(back: list[list[int]], n: int, m: int) -> dict[int, int]:
     pairs: dict[int, int] = {}
     i, j = n, m
     while i > 0 and j > 0:
         how = back[i][j]
         if how == 0:
             pairs[i - 1] = j - 1
-            i, j = i - 1, j - 1
-        elif how == 1:
-            i -= 1
-        else:
-            j -= 1
+        i -= how in (0, 1)
+        j -= how in (0, 2)
     return pairs
 
 
@@ -475,6 +491,37 @@ def _root_name(node: Any) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _parse(sources: list[str]) -> list[Any]:
+    """Árboles de las celdas que son Python (sin líneas mágicas ``%``/``!``)."""
+    import ast
+
+    trees = []
+    for src in sources:
+        lines = [ln for ln in src.split("\n") if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            trees.append(ast.parse("\n".join(lines)))
+        except SyntaxError:
+            continue
+    return trees
+
+
+def _modified(node: Any) -> list[tuple[Any, str]]:
+    """Lo que modifica un nodo: (objeto cuya raíz importa, cómo mostrarlo)."""
+    import ast
+
+    if isinstance(node, (ast.Assign, ast.Delete)):
+        targets = list(node.targets)
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+          and node.func.id in ("setattr", "delattr") and node.args):
+        return [(node.args[0], f"«{ast.unparse(node)}»")]
+    else:
+        return []
+    return [(t, f"línea «{ast.unparse(t)} = …»") for t in targets
+            if isinstance(t, (ast.Attribute, ast.Subscript))]
+
+
 def find_tampering(sources: list[str]) -> list[str]:
     """Líneas del código entregado que modifican módulos protegidos.
 
@@ -484,39 +531,16 @@ def find_tampering(sources: list[str]) -> list[str]:
     """
     import ast
 
-    trees = []
-    for src in sources:
-        lines = [ln for ln in src.split("\n") if not ln.lstrip().startswith(("%", "!"))]
-        try:
-            trees.append((src, ast.parse("\n".join(lines))))
-        except SyntaxError:
-            continue
+    trees = _parse(sources)
     aliases: dict[str, str] = {}
-    for _src, tree in trees:
+    for tree in trees:
         aliases.update(_module_aliases(tree))
 
-    def protected(name: str | None) -> str | None:
-        if name is None or name not in aliases:
-            return None
-        module = aliases[name]
-        return module if module.split(".")[0] in PROTECTED_MODULES else None
-
     found: list[str] = []
-    for _src, tree in trees:
+    for tree in trees:
         for node in ast.walk(tree):
-            targets: list[Any] = []
-            if isinstance(node, (ast.Assign, ast.Delete)):
-                targets = list(node.targets)
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                targets = [node.target]
-            for t in targets:
-                if isinstance(t, (ast.Attribute, ast.Subscript)):
-                    module = protected(_root_name(t))
-                    if module:
-                        found.append(f"línea «{ast.unparse(t)} = …»: modifica el módulo {module}")
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("setattr", "delattr") and node.args):
-                module = protected(_root_name(node.args[0]))
-                if module:
-                    found.append(f"«{ast.unparse(node)}»: modifica el módulo {module}")
+            for target, shown in _modified(node):
+                module = aliases.get(_root_name(target) or "")
+                if module and module.split(".")[0] in PROTECTED_MODULES:
+                    found.append(f"{shown}: modifica el módulo {module}")
     return found
