@@ -1,0 +1,213 @@
+"""Estimar cuántos minutos de trabajo del estudiante lleva cada lección.
+
+Un solo método, determinista, sobre el notebook fuente (``solutions/``):
+
+* **Lectura.** Cada palabra de las celdas markdown del recorrido central, a
+  ``WORDS_PER_MINUTE`` = 130 palabras por minuto (prosa técnica en castellano,
+  con fórmulas). Los bloques desplegables ``<details>…</details>`` no son del
+  recorrido central: las respuestas modelo que el estudiante abre si quiere no
+  se cuentan, y un bloque cuyo ``<summary>`` contiene
+  ``Para profundizar (opcional)`` cuenta en la parte opcional.
+* **Celdas de código.** ``MINUTES_PER_CELL`` = 0.5 minutos por celda de código
+  del recorrido central que no es una solución ni una evaluación (leerla y
+  correrla). La celda ``colab`` no cuenta (fuera de Colab no hace nada). El
+  tiempo de cómputo de un entrenamiento largo no se cuenta: la prosa invita a
+  leer mientras corre.
+* **Preguntas.** ``MINUTES_PER_QUESTION`` = 1 minuto por cada «**Para pensar**»
+  del recorrido central (fuera de los ``<details>``).
+* **Ejercicios evaluados.** Por cada celda de solución, ``MINUTES_PER_LINE`` =
+  3 minutos por línea de código escrita (las líneas no vacías y que no son
+  comentarios entre ``### BEGIN SOLUTION`` y ``### END SOLUTION``), con un
+  mínimo de ``MIN_MINUTES_PER_EXERCISE`` = 5 minutos. Incluye leer el
+  enunciado, escribir, correr las pruebas visibles y corregir. Calibración: el
+  único dato medido (un estudiante que resolvió las seis lecciones, issue #11)
+  son 7 a 10 horas para los 17 ejercicios, que suman 144 líneas; la cota baja
+  (440 minutos) da 3.06 minutos por línea.
+
+Los minutos se redondean a múltiplos de 5 (``ROUND_TO``): más precisión que
+esa el método no tiene. Una parte que no está vacía cuenta al menos 5 minutos.
+
+**Recorrido central y partes opcionales.** Una sección es opcional si su
+encabezado markdown (una línea que empieza con ``#``) contiene
+``Para profundizar (opcional)``. Lo es hasta el próximo encabezado del mismo
+nivel o de nivel superior (igual o menos ``#``) que no lo contenga; todo lo que
+hay en el medio (markdown, código, ejercicios) es opcional. Dentro de una
+sección central, un párrafo opcional va en un ``<details>`` con ese texto en el
+``<summary>``. El resto es el recorrido central.
+
+Uso: ``python -m tools.estimate_time [notebook.ipynb …]`` (sin argumentos,
+todas las lecciones de ``solutions/``). ``tests/test_lesson_times.py`` comprueba
+que el título de cada lección dice los minutos que calcula este módulo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORDS_PER_MINUTE = 130
+MINUTES_PER_CELL = 0.5
+MINUTES_PER_QUESTION = 1.0
+MINUTES_PER_LINE = 3.0
+MIN_MINUTES_PER_EXERCISE = 5.0
+ROUND_TO = 5
+
+OPTIONAL_MARK = "Para profundizar (opcional)"
+QUESTION_MARK = "**Para pensar"
+ROOT = Path(__file__).resolve().parents[1]
+
+_HEADING = re.compile(r"^(#{1,6})\s")
+_DETAILS = re.compile(r"<details>.*?</details>", re.S)
+
+
+@dataclass
+class Part:
+    """Lo que cuenta el método en el recorrido central o en la parte opcional."""
+    words: int = 0
+    cells: int = 0
+    questions: int = 0
+    exercises: dict[str, int] = field(default_factory=dict)   # función -> líneas
+
+    def exercise_minutes(self) -> float:
+        return sum(max(MIN_MINUTES_PER_EXERCISE, MINUTES_PER_LINE * n)
+                   for n in self.exercises.values())
+
+    def minutes(self) -> float:
+        return (self.words / WORDS_PER_MINUTE + MINUTES_PER_CELL * self.cells
+                + MINUTES_PER_QUESTION * self.questions + self.exercise_minutes())
+
+    def rounded(self) -> int:
+        """Minutos totales, redondeados a ``ROUND_TO``."""
+        return round_minutes(self.minutes())
+
+    def rounded_exercises(self) -> int:
+        """Minutos de los ejercicios evaluados, redondeados a ``ROUND_TO``."""
+        return round_minutes(self.exercise_minutes())
+
+
+def round_minutes(minutes: float) -> int:
+    if minutes <= 0:
+        return 0
+    return max(ROUND_TO, int(ROUND_TO * round(minutes / ROUND_TO)))
+
+
+# Lo que dice el título de cada lección (``stated``): el párrafo «**Tiempo.**».
+STATEMENT = re.compile(
+    r"\*\*Tiempo\.\*\* El recorrido central lleva unos \*\*(\d+) minutos\*\*: unos (\d+) son "
+    r"los ejercicios evaluados .*? suman unos \*\*(\d+) minutos\*\* más\.")
+STATEMENT_TEMPLATE = (
+    "**Tiempo.** El recorrido central lleva unos **{core} minutos**: unos {exercises} son "
+    "los ejercicios evaluados y el resto es leer, correr las celdas y pensar las preguntas. "
+    "Las secciones *Para profundizar (opcional)* suman unos **{optional} minutos** más.")
+
+
+@dataclass
+class Estimate:
+    core: Part
+    optional: Part
+
+
+def solution_lines(source: str) -> int:
+    """Líneas de código (no vacías, no comentarios) entre BEGIN y END SOLUTION."""
+    inside, n = False, 0
+    for line in source.splitlines():
+        text = line.strip()
+        if text.startswith("### BEGIN SOLUTION"):
+            inside = True
+        elif text.startswith("### END SOLUTION"):
+            inside = False
+        elif inside and text and not text.startswith("#"):
+            n += 1
+    return n
+
+
+def _optional_level(line: str, level: int | None) -> int | None:
+    """Nivel de la sección opcional abierta después de leer ``line``."""
+    heading = _HEADING.match(line)
+    if not heading:
+        return level
+    new = len(heading.group(1))
+    if OPTIONAL_MARK in line:
+        return new if level is None or new <= level else level
+    return None if level is not None and new <= level else level
+
+
+def _read_markdown(source: str, core: Part, optional: Part, level: int | None) -> int | None:
+    """Cuenta palabras y preguntas de una celda markdown; devuelve el nivel opcional."""
+    for block in _DETAILS.findall(source):
+        if OPTIONAL_MARK in block.split("</summary>")[0]:
+            optional.words += len(block.split())
+            optional.questions += block.count(QUESTION_MARK)
+    for line in _DETAILS.sub("", source).splitlines():
+        level = _optional_level(line, level)
+        part = core if level is None else optional
+        part.words += len(line.split())
+        part.questions += line.count(QUESTION_MARK)
+    return level
+
+
+def estimate(path: str | Path) -> Estimate:
+    """Recorre las celdas en orden y reparte cada cosa entre central y opcional."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    core, optional = Part(), Part()
+    level: int | None = None      # nivel del encabezado opcional abierto, si hay uno
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            level = _read_markdown(source, core, optional, level)
+            continue
+        if cell["cell_type"] != "code" or cell.get("id") == "colab":
+            continue
+        part = core if level is None else optional
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        if nbgrader.get("solution"):
+            part.exercises[nbgrader["grade_id"]] = solution_lines(source)
+        elif not nbgrader.get("grade"):
+            part.cells += 1
+    return Estimate(core, optional)
+
+
+def stated(path: str | Path) -> tuple[int, int, int] | None:
+    """(central, ejercicios, opcional) que dice el título, o None si no lo dice
+    con la forma de ``STATEMENT_TEMPLATE`` (los saltos de línea dan igual)."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    title = " ".join("".join(cells[0]["source"]).split())
+    found = STATEMENT.findall(title)
+    if len(found) != 1:
+        return None
+    core, exercises, optional = (int(n) for n in found[0])
+    return core, exercises, optional
+
+
+def computed(path: str | Path) -> tuple[int, int, int]:
+    """(central, ejercicios, opcional) que calcula el método, en minutos."""
+    est = estimate(path)
+    return est.core.rounded(), est.core.rounded_exercises(), est.optional.rounded()
+
+
+def lessons() -> list[Path]:
+    return sorted(ROOT.glob("solutions/*/[0-9][0-9]_*.ipynb"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    total_core = total_optional = 0
+    for path in args.notebooks or lessons():
+        est = estimate(path)
+        total_core += est.core.rounded()
+        total_optional += est.optional.rounded()
+        for name, part in (("central", est.core), ("opcional", est.optional)):
+            exercises = ", ".join(f"{f} {n}" for f, n in part.exercises.items()) or "-"
+            print(f"{path.name:40s} {name:8s} {part.rounded():4d} min "
+                  f"({part.minutes():5.1f}: {part.words} palabras, {part.cells} celdas, "
+                  f"{part.questions} preguntas; líneas: {exercises})")
+    print(f"{'total':40s} central  {total_core:4d} min; opcional {total_optional} min")
+
+
+if __name__ == "__main__":
+    main()
