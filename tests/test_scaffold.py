@@ -240,3 +240,13 @@ def test_nbval_and_wrong_answers_run_on_it(course: Path) -> None:
           for w in ("one_hot_transpuesta", "one_hot_corrida", "one_hot_vocabulario_observado")),
     }
     assert expected <= passed, proc.stdout
+
+
+def test_new_lesson_states_its_time(bare_root: Path) -> None:
+    """El título dice los minutos que calcula tools.estimate_time (como exige
+    tests/test_lesson_times.py para cada lección)."""
+    from tools import estimate_time
+
+    nb_path, _ = new_lesson.create("clase_x", "04_tiempo", root=bare_root)
+    assert estimate_time.stated(nb_path) is not None
+    assert estimate_time.stated(nb_path) == estimate_time.computed(nb_path)

@@ -24,6 +24,8 @@ import re
 import sys
 from pathlib import Path
 
+import nbformat
+
 from tools import nb, release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,8 +243,32 @@ def create(assignment: str, name: str, title: str | None = None,
                            + ", ".join(same_number))
     source = notebook(assignment, name, title, root)
     nb.write(source, notebook_path)
+    _state_time(notebook_path)
     wrong_path.write_text(wrong_module(assignment, name, title), encoding="utf-8")
     return notebook_path, wrong_path
+
+
+def _state_time(path: Path) -> None:
+    """Agrega al título el párrafo «**Tiempo.**» con los minutos que calcula
+    :mod:`tools.estimate_time` (``tests/test_lesson_times.py`` lo exige). El
+    párrafo también se lee, así que se recalcula hasta que no cambia."""
+    from tools import estimate_time
+
+    base = None
+    for _ in range(5):
+        source = nbformat.read(str(path), as_version=4)
+        title = source.cells[0]
+        if base is None:
+            base = title.source.rstrip("\n")
+        core, exercises, optional = estimate_time.computed(path)
+        statement = estimate_time.STATEMENT_TEMPLATE.format(
+            core=core, exercises=exercises, optional=optional)
+        new = f"{base}\n\n{statement}\n"
+        if title.source == new:
+            return
+        title.source = new
+        nb.write(source, path)
+    raise RuntimeError(f"{path}: los minutos del título no se estabilizan")
 
 
 def next_steps(notebook_path: Path, wrong_path: Path, root: Path = ROOT) -> str:
