@@ -33,7 +33,7 @@ class Splits(NamedTuple):
         if isinstance(key, str):
             if key not in _NAMES:
                 raise KeyError(f"{key!r}: las particiones son 'train', 'val' y 'test'")
-            return getattr(self, key)  # type: ignore[no-any-return]
+            return getattr(self, key)
         return tuple.__getitem__(self, key)  # type: ignore[return-value]
 
     def keys(self) -> tuple[str, str, str]:
