@@ -14,6 +14,7 @@ from helpers.decoding.beam import compile_beam
 from helpers.decoding.samplers import compile_greedy, compile_sample
 from helpers.decoding.scoring import compile_prefill, compile_score, compile_step
 from helpers.decoding.stepper import StepModel, banned_mask
+from helpers.tokens import PAD_ID
 
 __all__ = ["Beam", "Decoder", "Generation"]
 
@@ -62,7 +63,7 @@ class Decoder:
     y las funciones compiladas son del decodificador, no del modelo de Keras.
     """
 
-    def __init__(self, model: Any, *, eos_id: int | None = None, pad_id: int = 0,
+    def __init__(self, model: Any, *, eos_id: int | None = None, pad_id: int = PAD_ID,
                  banned_ids: Sequence[int] = (), cache_size: int = 50_000) -> None:
         self.stepper = StepModel(model, pad_id=pad_id)
         self.model = model

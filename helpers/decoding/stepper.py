@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from helpers.tokens import PAD_ID
+
 __all__ = ["StepModel", "log_prob_of"]
 
 _ALLOWED = ("Embedding", "SimpleRNN", "GRU", "LSTM", "Dense", "Dropout")
@@ -73,7 +75,7 @@ class StepModel:
     (lo mismo que la máscara de ``Embedding(mask_zero=True)``).
     """
 
-    def __init__(self, model: Any, pad_id: int = 0) -> None:
+    def __init__(self, model: Any, pad_id: int = PAD_ID) -> None:
         import keras
 
         _, self.embedding, self.rnns, self.dense = _layers_by_kind(model)
