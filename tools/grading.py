@@ -297,9 +297,13 @@ class DaskPool:
         return self.client.scatter(data, broadcast=True, hash=True)
 
     def submit(self, payload: dict, fn=jobs.run_job):
+        # El scheduler deserializa la tarea: con `eval` (built-in) y el nombre
+        # de la función no necesita tener el curso instalado; los workers, sí.
         # Un kernel por worker: solo los workers con el recurso `kernel` corrigen.
-        return self.client.submit(fn, payload, key=f"{fn.__name__}-{payload['key'][:16]}-"
-                                  f"{uuid.uuid4().hex[:8]}", resources={"kernel": 1}, pure=False)
+        call = f"__import__('importlib').import_module({fn.__module__!r}).{fn.__name__}(payload)"
+        return self.client.submit(eval, call, {"payload": payload},
+                                  key=f"{fn.__name__}-{payload['key'][:16]}-{uuid.uuid4().hex[:8]}",
+                                  resources={"kernel": 1}, pure=False)
 
     def as_completed(self, futures):
         from distributed import as_completed
@@ -332,7 +336,8 @@ def collect(course: Path, notes: dict[tuple[str, str, str], list[str]] | None = 
                     extra = (notes or {}).get((student.id, assignment.name, nb.name), [])
                     rows.append(Row(student.id, assignment.name, nb.name,
                                     float(nb.score), float(nb.max_score), " | ".join(extra)))
-    return rows
+    # Orden fijo (no el de inserción en la base, que depende de qué trabajo terminó antes).
+    return sorted(rows, key=lambda r: (r.assignment, r.student, r.notebook))
 
 
 def format_table(rows: list[Row]) -> str:
@@ -378,8 +383,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="límite de memoria por kernel con --sandbox")
     parser.add_argument("--full", action="store_true",
                         help="corregir en modo completo (por defecto: modo rápido)")
-    parser.add_argument("--no-warm", action="store_true",
-                        help="no precalentar la caché de datos y modelos con las soluciones")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="antes de corregir, correr las soluciones una vez para llenar la caché "
+                             "de datos y modelos que recibe cada trabajo (en modo rápido no conviene: "
+                             "el único modelo que se reusa, el de la lección 04, se entrena en ~2 s)")
+    parser.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)  # el de antes
     parser.add_argument("--job-timeout", type=float, default=None,
                         help="segundos máximos por entrega completa (además del timeout por celda)")
     parser.add_argument("--feedback", action="store_true",
@@ -464,7 +472,7 @@ class Coordinator:
         """Corre una vez las soluciones de la tarea (modo de la corrección) con
         una caché de datos propia: corpus y modelos entrenados (lección 04, que
         reusan 05 y 06) quedan listos, y cada trabajo recibe una copia."""
-        if self.args.no_warm:
+        if not self.args.warm_cache:
             return None
         cache = self.store.root / "cache" / hashlib.sha256(
             f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
@@ -581,66 +589,89 @@ class Coordinator:
                     notes.setdefault((t.student, a.name, stem), []).extend(extra)
         return notes
 
+    def _common(self) -> dict:
+        return {"versions": jobs.versions_fingerprint() if self.args.scheduler else None,
+                "config": (self.course / "nbgrader_config.py").read_bytes(),
+                "sandbox": self.args.sandbox,
+                "memory_gib": self.args.memory_gib, "job_timeout": self.args.job_timeout,
+                # Los cursos descartables, fuera del curso (el aislamiento lo deja
+                # entero de solo lectura), en una carpeta propia de este curso
+                # que se vacía al empezar (restos de un kill -9).
+                "tmpdir": None if self.args.scheduler else str(self.jobs_tmp),
+                "protect": [str(self.course)],
+                "env": {"COURSE_FAST": "1" if self.options["fast"] else "",
+                        **jobs.thread_env(self.threads),
+                        **{k: os.environ[k] for k in ("COURSE_DATA_MIRROR", "TF_CPP_MIN_LOG_LEVEL",
+                                                      "PYTHONHASHSEED", "MPLBACKEND")
+                           if k in os.environ}}}
+
     def _execute(self, con, todo: list[tuple[Assignment, Task]]) -> dict[tuple[str, str], str]:
         from tqdm import tqdm
 
-        common = {"versions": jobs.versions_fingerprint() if self.args.scheduler else None,
-                  "config": (self.course / "nbgrader_config.py").read_bytes(),
-                  "sandbox": self.args.sandbox,
-                  "memory_gib": self.args.memory_gib, "job_timeout": self.args.job_timeout,
-                  "env": {"COURSE_FAST": "1" if self.options["fast"] else "",
-                          **jobs.thread_env(self.threads),
-                          **{k: os.environ[k] for k in ("COURSE_DATA_MIRROR", "TF_CPP_MIN_LOG_LEVEL",
-                                                        "PYTHONHASHSEED", "MPLBACKEND")
-                             if k in os.environ}}}
+        common = self._common()
         caches = {a.name: self.warm_cache(a) for a in {a.name: a for a, _ in todo}.values()}
+        failures: dict[tuple[str, str], str] = {}
+        bar = tqdm(total=len(todo), unit="entrega", desc="Corrigiendo", smoothing=0,
+                   disable=self.args.no_progress or None, file=sys.stderr, dynamic_ncols=True)
+        # Si se cae un proceso del pool local (kill -9, memoria), el pool entero
+        # queda roto: lo que no terminó se vuelve a mandar a un pool nuevo.
+        for _attempt in range(3):
+            todo = self._round(con, todo, common, caches, failures, bar)
+            if not todo:
+                break
+        for a, t in todo:
+            failures[(t.student, a.name)] = "el proceso que la corregía murió tres veces"
+        bar.close()
+        return failures
+
+    def _round(self, con, todo, common, caches, failures, bar) -> list[tuple[Assignment, Task]]:
+        from concurrent.futures.process import BrokenProcessPool
+
         pool: DaskPool | LocalPool = DaskPool(self.args.scheduler) if self.args.scheduler \
             else LocalPool(self.jobs)
-        failures: dict[tuple[str, str], str] = {}
+        retry = []
         try:
-            shared = {}
-            for a, _ in todo:
+            shared: dict[str, dict] = {}
+            futures = {}
+            for a, t in todo:
                 if a.name not in shared:
                     big = {"gradebook": a.template, "cache": caches[a.name],
                            "source_files": a.source_files}
-                    shared[a.name] = {k: pool.scatter(v) if v is not None else None
+                    # Lo grande viaja una vez a cada worker (bytes; los dict de
+                    # archivos, pequeños, van con cada trabajo).
+                    shared[a.name] = {k: pool.scatter(v) if isinstance(v, bytes) else v
                                       for k, v in big.items()} \
                         if isinstance(pool, DaskPool) else big
-            if not self.args.scheduler:
-                # Los cursos descartables, fuera del curso (el aislamiento lo
-                # deja entero de solo lectura) y en una carpeta propia de este
-                # curso, que se vacía al empezar (restos de un kill -9).
-                common["tmpdir"] = str(self.jobs_tmp)
-            common["protect"] = [str(self.course)]
-            futures = {}
-            for a, t in todo:
-                payload = {**_payload(a, t, common), **shared[a.name]}
-                futures[pool.submit(payload)] = (a, t)
-            bar = tqdm(total=len(todo), unit="entrega", desc="Corrigiendo", smoothing=0,
-                       disable=self.args.no_progress or None, file=sys.stderr, dynamic_ncols=True)
+                futures[pool.submit({**_payload(a, t, common), **shared[a.name]})] = (a, t)
             for fut in pool.as_completed(list(futures)):
                 a, t = futures[fut]
                 try:
                     result = pool.result(fut)
-                except Exception as exc:  # noqa: BLE001 - un worker caído, etc.
+                except BrokenProcessPool:
+                    retry.append((a, t))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - un worker de Dask caído, etc.
                     result = {"key": t.key, "status": "error", "seconds": 0.0,
                               "error": f"{type(exc).__name__}: {exc}"}
-                status = result["status"]
-                if status in ("ok", "failed"):
-                    # Reproducible: se guarda (una entrega rota no se reintenta sin cambios).
-                    self.store.save(result)
-                    absorb(self.course, self.store, con, a.name, t.student, t.key, result)
-                if status != "ok":
-                    failures[(t.student, a.name)] = result.get("error", "")
-                label = "ok" if status == "ok" else "FALLÓ"
-                bar.write(f"autograde {a.name} {t.student}: {label} ({result['seconds']:.0f} s)",
-                          file=sys.stdout)
+                self._record(con, a, t, result, failures)
+                bar.write(f"autograde {a.name} {t.student}: "
+                          f"{'ok' if result['status'] == 'ok' else 'FALLÓ'} "
+                          f"({result['seconds']:.0f} s)", file=sys.stdout)
                 bar.update(1)
                 bar.set_postfix(fallidas=len(failures), refresh=True)
-            bar.close()
         finally:
             pool.close()
-        return failures
+        return retry
+
+    def _record(self, con, a: Assignment, t: Task, result: dict,
+                failures: dict[tuple[str, str], str]) -> None:
+        status = result["status"]
+        if status in ("ok", "failed"):
+            # Reproducible: se guarda (una entrega rota no se reintenta sin cambios).
+            self.store.save(result)
+            absorb(self.course, self.store, con, a.name, t.student, t.key, result)
+        if status != "ok":
+            failures[(t.student, a.name)] = result.get("error", "")
 
 
 if __name__ == "__main__":
