@@ -72,7 +72,7 @@ test-unit: $(STAMP)
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest tests -m "$(UNIT)" -q -p no:cacheprovider $(PYTEST_ARGS)
 
-release: $(STAMP)
+release: $(STAMP) fix-ids
 	$(BIN)/python -m tools.release
 
 # Lección nueva con la anatomía completa y su módulo de respuestas equivocadas

@@ -23,12 +23,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import nbformat
-import tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT, env_with_tools
+
 SOURCE = "solutions"
 RELEASE = "notebooks"
 BADGE_PREFIX = "[![Abrir en Colab]"
@@ -208,7 +209,7 @@ def generate(root: Path, out: Path, assignment: str) -> Path:
         proc = subprocess.run(
             [sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
              "--force", "--no-db", "--log-level=WARN"],
-            cwd=course, capture_output=True, text=True,
+            cwd=course, capture_output=True, text=True, env=env_with_tools(root=root),
         )
         generated = course / RELEASE / assignment
         if proc.returncode != 0 or not generated.is_dir():
