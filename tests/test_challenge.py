@@ -81,7 +81,7 @@ def test_table_row_from_a_generation() -> None:
     prompts = [[3, 4], [3, 6]]
     row = C.table_row("beam", {"ancho": 3, "alpha": 0.0}, prompts, gen, vocab)
     assert row["perplejidad"] == pytest.approx(math.exp(4.5 / 4))
-    assert row["semillas"] == [["<s>", "a"], ["<s>", "c"]]
+    assert row["textos_iniciales"] == [["<s>", "a"], ["<s>", "c"]]
     assert row["generados"] == [["a", "b", "</s>"], ["c"]]
     assert row["terminan"] == pytest.approx(0.5) and row["largo"] == pytest.approx(1.5)
     with pytest.raises(ValueError):
@@ -493,7 +493,7 @@ def test_table_must_cover_every_strategy(decoding) -> None:
         if r["estrategia"] == "temperatura" and r["parametros"]["T"] == 2.0:
             r["parametros"]["T"] = 0.8
     _fails(lambda: C.check_table(cold), "mayor que 1")
-    _fails(lambda: C.check_table(t, min_prompts=20), "al menos 20 semillas", "hay 12")
+    _fails(lambda: C.check_table(t, min_prompts=20), "al menos 20 textos iniciales", "hay 12")
 
 
 @pytest.mark.parametrize("metric, value, fragment", [
@@ -527,7 +527,7 @@ def test_table_rows_structure(decoding) -> None:
         (5, "parametros", {"T": 0.0}, "> 0"),
         (2, "parametros", {"ancho": 2, "alpha": "uno"}, "número"),
         (0, "generados", [" ".join(g) for g in t[0]["generados"]], "listas de tokens"),
-        (0, "generados", t[0]["generados"][:-1], "un texto generado por semilla"),
+        (0, "generados", t[0]["generados"][:-1], "un texto generado por texto inicial"),
     ]
     for i, key, value, fragment in cases:
         bad = copy.deepcopy(t)
@@ -551,9 +551,9 @@ def test_perplexity_typed_by_hand_fails(tiny, decoding) -> None:
     C.check_table(bad, recompute=True)
     _fails(lambda: C.check_table_model(bad, tiny), "tabla[3] (beam, ancho=4, alpha=0)",
            "perplejidad", "a mano")
-    # Sin la semilla (generados calculados desde <s> solo): otra perplejidad.
+    # Sin el texto inicial (generados calculados desde <s> solo): otra perplejidad.
     bad = copy.deepcopy(decoding.table)
-    bad[0]["semillas"] = [["<s>"] for _ in bad[0]["semillas"]]
+    bad[0]["textos_iniciales"] = [["<s>"] for _ in bad[0]["textos_iniciales"]]
     _fails(lambda: C.check_table_model(bad, tiny, rtol=1e-4), "tabla[0] (greedy)")
 
 
@@ -637,3 +637,13 @@ def test_notebook_documents_and_grades_what_the_issue_asks() -> None:
     # Las salidas commiteadas (de `make solutions`) no tienen errores.
     assert not [c.id for c in cells if c.cell_type == "code"
                 for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_table_with_the_old_prompts_key_is_still_accepted(tiny, decoding) -> None:
+    """Una tabla armada con la clave anterior («semillas») se sigue comprobando,
+    también contra el modelo."""
+    old = [{("semillas" if k == "textos_iniciales" else k): v for k, v in row.items()}
+           for row in decoding.table]
+    assert all("textos_iniciales" not in row for row in old)
+    C.check_table(old, recompute=True)
+    C.check_table_model(old, tiny, rtol=1e-4, check_strategies=True)

@@ -46,6 +46,11 @@ PARAMS: dict[str, tuple[str, ...]] = {
 METRICS = ("perplejidad", "distinct_1", "distinct_2", "repeticion", "largo", "terminan")
 
 
+#: Clave de la tabla con los textos iniciales de cada fila («semilla» queda
+#: para la semilla aleatoria); la anterior se sigue aceptando al comprobar.
+PROMPTS_KEY = "textos_iniciales"
+OLD_PROMPTS_KEY = "semillas"
+
 def _words(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if t not in SPECIAL_TOKENS]
 
@@ -113,7 +118,7 @@ def table_row(strategy: str, params: Mapping[str, Any], prompts: Sequence[Sequen
 
     ``strategy``: una de :data:`STRATEGIES`; ``params``: sus parámetros (ver
     :data:`PARAMS`, p. ej. ``{"ancho": 5, "alpha": 1.0}``); ``prompts``: los ids
-    de las semillas (con ``<s>``) que se le pasaron al decodificador;
+    de los textos iniciales (con ``<s>``) que se le pasaron al decodificador;
     ``generation``: lo que devolvió ``Decoder.generate`` (``.tokens`` y
     ``.log_probs``); ``vocab``: el vocabulario del modelo.
 
@@ -125,7 +130,7 @@ def table_row(strategy: str, params: Mapping[str, Any], prompts: Sequence[Sequen
         raise ValueError(f"estrategia {strategy!r} desconocida: las válidas son {STRATEGIES}")
     tokens = [list(map(int, t)) for t in generation.tokens]
     if len(tokens) != len(prompts):
-        raise ValueError(f"hay {len(prompts)} semillas y {len(tokens)} textos generados")
+        raise ValueError(f"hay {len(prompts)} textos iniciales y {len(tokens)} textos generados")
     n_tokens = sum(len(t) for t in tokens)
     if n_tokens == 0:
         raise ValueError("no se generó ningún token")
@@ -133,7 +138,7 @@ def table_row(strategy: str, params: Mapping[str, Any], prompts: Sequence[Sequen
     row: dict[str, Any] = {
         "estrategia": strategy,
         "parametros": dict(params),
-        "semillas": [vocab.decode(p) for p in prompts],
+        PROMPTS_KEY: [vocab.decode(p) for p in prompts],
         "generados": generated,
         "perplejidad": math.exp(-float(np.sum(generation.log_probs)) / n_tokens),
     }

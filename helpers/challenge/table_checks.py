@@ -10,7 +10,14 @@ import numpy as np
 
 from helpers.arrays import left_pad, log_softmax
 from helpers.challenge.common import MIN_PROMPTS, _is_number, _lm_parts, _number, _rel_diff, _special_ids
-from helpers.challenge.metrics import METRICS, PARAMS, STRATEGIES, text_metrics
+from helpers.challenge.metrics import (
+    METRICS,
+    OLD_PROMPTS_KEY,
+    PARAMS,
+    PROMPTS_KEY,
+    STRATEGIES,
+    text_metrics,
+)
 from helpers.checks import _fmt
 
 __all__ = ["check_table", "check_table_model"]
@@ -67,19 +74,19 @@ def _is_token_lists(texts: Any) -> bool:
 
 
 def _check_texts(label: str, prompts: Any, generated: Any, min_prompts: int) -> None:
-    for key, texts in (("semillas", prompts), ("generados", generated)):
+    for key, texts in ((PROMPTS_KEY, prompts), ("generados", generated)):
         if not _is_token_lists(texts):
             raise AssertionError(f"{label}: '{key}' tiene que ser una lista de listas de "
                                  "tokens (str).")
     if len(prompts) != len(generated):
         raise AssertionError(
-            f"{label}: se esperaba un texto generado por semilla y hay {len(prompts)} "
-            f"semillas y {len(generated)} textos.")
+            f"{label}: se esperaba un texto generado por texto inicial y hay {len(prompts)} "
+            f"textos iniciales y {len(generated)} generados.")
     if len(prompts) < min_prompts:
         raise AssertionError(
-            f"{label}: se esperaban al menos {min_prompts} semillas y hay {len(prompts)}.")
+            f"{label}: se esperaban al menos {min_prompts} textos iniciales y hay {len(prompts)}.")
     if any(len(p) == 0 for p in prompts):
-        raise AssertionError(f"{label}: hay una semilla vacía (tiene que empezar con '<s>').")
+        raise AssertionError(f"{label}: hay un texto inicial vacío (tiene que empezar con '<s>').")
 
 
 def _check_metrics(label: str, row: Mapping[str, Any]) -> dict[str, float]:
@@ -103,7 +110,9 @@ def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
     if not isinstance(row, Mapping):
         raise AssertionError(f"tabla[{i}]: se esperaba un diccionario y se obtuvo "
                              f"{type(row).__name__}.")
-    missing = [k for k in ("estrategia", "parametros", "semillas", "generados", *METRICS)
+    if PROMPTS_KEY not in row and OLD_PROMPTS_KEY in row:  # tablas de la versión anterior
+        row = {**row, PROMPTS_KEY: row[OLD_PROMPTS_KEY]}
+    missing = [k for k in ("estrategia", "parametros", PROMPTS_KEY, "generados", *METRICS)
                if k not in row]
     if missing:
         raise AssertionError(f"{_label(i, row)}: faltan las claves {missing} "
@@ -115,11 +124,11 @@ def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
             f"{strategy!r}.")
     label = _label(i, row)
     params = _check_params(label, strategy, row["parametros"])
-    prompts, generated = row["semillas"], row["generados"]
+    prompts, generated = row[PROMPTS_KEY], row["generados"]
     _check_texts(label, prompts, generated, min_prompts)
     metrics = _check_metrics(label, row)
     return {"i": i, "label": label, "estrategia": strategy, "parametros": params,
-            "semillas": [list(p) for p in prompts],
+            PROMPTS_KEY: [list(p) for p in prompts],
             "generados": [list(g) for g in generated], **metrics}
 
 
@@ -161,8 +170,8 @@ def check_table(table: Any, *, min_prompts: int = MIN_PROMPTS, recompute: bool =
     """``tabla`` del desafío: estructura, rangos, estrategias y (``recompute``) métricas.
 
     Cada fila es un diccionario con ``estrategia`` (:data:`STRATEGIES`),
-    ``parametros`` (:data:`PARAMS`), ``semillas`` y ``generados`` (listas de
-    listas de tokens, una por semilla, al menos ``min_prompts``) y las
+    ``parametros`` (:data:`PARAMS`), ``textos_iniciales`` y ``generados`` (listas de
+    listas de tokens, una por texto inicial, al menos ``min_prompts``) y las
     :data:`METRICS`. Tiene que haber greedy; beam con dos anchos, cada uno con
     ``alpha = 0`` y ``alpha > 0``; tres temperaturas (alguna < 1 y alguna > 1);
     top-k y top-p. Con ``recompute`` las métricas de texto se recalculan desde
@@ -238,11 +247,11 @@ def _violations(strategy: str, params: Mapping[str, float], logp: np.ndarray, y:
 
 def _row_pairs(r: Mapping[str, Any], vocab: Any) -> tuple[list[list[int]], list[int],
                                                           list[tuple[int, int]]]:
-    """(prefijo, objetivo) de cada token generado de la fila, y de dónde sale (semilla, paso)."""
+    """(prefijo, objetivo) de cada token generado de la fila, y de dónde sale (texto inicial, paso)."""
     label = r["label"]
     prefixes, targets, where = [], [], []
-    for s, (prompt, gen) in enumerate(zip(r["semillas"], r["generados"], strict=True)):
-        p_ids = _encode(vocab, prompt, f"{label}, semilla {s}")
+    for s, (prompt, gen) in enumerate(zip(r[PROMPTS_KEY], r["generados"], strict=True)):
+        p_ids = _encode(vocab, prompt, f"{label}, texto inicial {s}")
         g_ids = _encode(vocab, gen, f"{label}, texto generado {s}")
         for t in range(len(g_ids)):
             prefixes.append(p_ids + g_ids[:t])
@@ -270,7 +279,7 @@ def _check_row_model(r: Mapping[str, Any], model: Any, vocab: Any, allowed: np.n
             masked = np.where(allowed, logp[j], -np.inf)
             best = int(np.argmax(masked))
             problems.append(
-                f"{label}: en la semilla {s}, paso {t}, se generó {vocab.itos[int(y[j])]!r} "
+                f"{label}: en el texto inicial {s}, paso {t}, se generó {vocab.itos[int(y[j])]!r} "
                 f"(log-prob {logp[j, int(y[j])]:.3f}), que {why} según el modelo (la más "
                 f"probable era {vocab.itos[best]!r}, {masked[best]:.3f}). ¿Esta fila salió de "
                 "esta estrategia y de este modelo?")
@@ -281,10 +290,10 @@ def _check_row_model(r: Mapping[str, Any], model: Any, vocab: Any, allowed: np.n
     if _rel_diff(r["perplejidad"], expected) > rtol:
         raise AssertionError(
             f"{label}: se esperaba la perplejidad que el modelo le da a lo generado "
-            f"(condicionado en cada semilla y en lo ya generado, {n} tokens), "
+            f"(condicionado en cada texto inicial y en lo ya generado, {n} tokens), "
             f"{_fmt(expected)}, y se obtuvo {_fmt(r['perplejidad'])} (error relativo "
             f"{_rel_diff(r['perplejidad'], expected):.2g}, tolerancia {rtol:g}). ¿La "
-            "escribiste a mano, o la calculaste con otro modelo o sin la semilla?")
+            "escribiste a mano, o la calculaste con otro modelo o sin el texto inicial?")
     if problems:
         raise AssertionError(problems[0])
 
@@ -294,7 +303,7 @@ def check_table_model(table: Any, lm: Any, *, rtol: float = 1e-2,
     """Las filas de ``tabla`` contra el modelo ``lm``.
 
     * la ``perplejidad`` de cada fila coincide (error relativo ``<= rtol``) con
-      la que el modelo le da a ``generados`` condicionado en cada semilla y en lo
+      la que el modelo le da a ``generados`` condicionado en cada texto inicial y en lo
       ya generado (como :class:`helpers.decoding.Decoder` y :func:`table_row`);
     * ``check_strategies``: en cada paso, el token de una fila greedy es el más
       probable, el de una fila top-k está entre los ``k`` más probables y el de
