@@ -70,18 +70,24 @@ def _cell_seconds(cell) -> float | None:
     return (t[1] - t[0]).total_seconds()
 
 
-def profile_clase_rnn(tmp: Path) -> float:
+def profile_clase_rnn(tmp: Path, warm: bool = False) -> float:
     import nbformat
 
-    course = tmp / "clase_rnn"
+    course = tmp / ("clase_rnn_warm" if warm else "clase_rnn")
     src = ROOT / "solutions" / "clase_rnn"
     shutil.copytree(src, course / "solutions" / "clase_rnn")
     shutil.copytree(src, course / "submitted" / "solucion" / "clase_rnn")
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    wall, cpu = grade(course, "--jobs", "1", "--threads-per-job", "1")
+    if warm:  # la caché de datos y modelos, llena antes (una vez por corrida)
+        grade(course, "--jobs", "1", "--threads-per-job", "1", "--warm-cache")
+        shutil.rmtree(course / ".grading" / "results")
+        (course / "gradebook.db").unlink()
+    wall, cpu = grade(course, "--jobs", "1", "--threads-per-job", "1",
+                      *(["--warm-cache"] if warm else []))
     (res,) = results(course)
     data = (course / ".grading" / "results" / f"{res['key']}.tar.gz").read_bytes()
-    print(f"\nclase_rnn, una entrega (solución, 6 notebooks, 1 hilo): {res['seconds']:.1f} s "
+    print(f"\nclase_rnn, una entrega (solución, 6 notebooks, 1 hilo"
+          f"{', caché precalentada' if warm else ''}): {res['seconds']:.1f} s "
           f"el trabajo, {wall:.1f} s con el coordinador, {cpu:.1f} s de CPU; "
           f"pico {res['peak_rss'] / 2**20:.0f} MiB")
     total_cells = 0.0
@@ -137,6 +143,7 @@ def main() -> None:
         costs = [("lección 01", per_student)]
         if not args.sin_clase_rnn:
             costs.append(("clase_rnn completa", profile_clase_rnn(tmp)))
+            costs.append(("clase_rnn, caché precalentada", profile_clase_rnn(tmp, warm=True)))
         for label, cost in costs:
             projected = 300 * cost / (8 * eff)
             print(f"proyección, 300 estudiantes en 8 núcleos ({label}, {cost:.0f} s por "

@@ -25,7 +25,9 @@ Un ``kill -9`` en cualquier momento pierde a lo sumo los trabajos en curso: la
 próxima corrida fusiona lo que ya estaba guardado y corre solo lo que faltaba.
 
 Por defecto corrige en modo rápido (``COURSE_FAST=1``; ``--full`` no), y con
-``--sandbox`` lanza cada kernel aislado (ver :mod:`tools.sandbox`).
+``--sandbox`` lanza cada kernel aislado (ver :mod:`tools.sandbox`). Con varias
+entregas por corregir, antes corre una vez las soluciones de la tarea para
+llenar la caché de datos y modelos que recibe (copiada) cada trabajo.
 ``--feedback`` genera las devoluciones HTML (``feedback/``), también en paralelo.
 """
 
@@ -54,6 +56,11 @@ from tools.submissions import plan_names
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ".grading"
+# Desde cuántas entregas por corregir de una tarea conviene correr antes sus
+# soluciones una vez (cuesta más o menos una entrega) para que cada trabajo
+# reciba la caché de datos y modelos llena: en clase_rnn, la lección 04 y sus
+# comparaciones cargan los modelos en lugar de entrenarlos (68 s → 56 s por entrega).
+WARM_MIN = 3
 
 
 @dataclass(frozen=True)
@@ -384,10 +391,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--full", action="store_true",
                         help="corregir en modo completo (por defecto: modo rápido)")
     parser.add_argument("--warm-cache", action="store_true",
-                        help="antes de corregir, correr las soluciones una vez para llenar la caché "
-                             "de datos y modelos que recibe cada trabajo (en modo rápido no conviene: "
-                             "el único modelo que se reusa, el de la lección 04, se entrena en ~2 s)")
-    parser.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)  # el de antes
+                        help="llenar siempre la caché de datos y modelos con las soluciones "
+                             f"(por omisión, si hay al menos {WARM_MIN} entregas por corregir)")
+    parser.add_argument("--no-warm", action="store_true", help="no llenar esa caché")
     parser.add_argument("--job-timeout", type=float, default=None,
                         help="segundos máximos por entrega completa (además del timeout por celda)")
     parser.add_argument("--feedback", action="store_true",
@@ -468,11 +474,11 @@ class Coordinator:
             out.append(a)
         return out
 
-    def warm_cache(self, a: Assignment) -> bytes | None:
+    def warm_cache(self, a: Assignment, pending: int) -> bytes | None:
         """Corre una vez las soluciones de la tarea (modo de la corrección) con
         una caché de datos propia: corpus y modelos entrenados (lección 04, que
         reusan 05 y 06) quedan listos, y cada trabajo recibe una copia."""
-        if not self.args.warm_cache:
+        if self.args.no_warm or not (self.args.warm_cache or pending >= WARM_MIN):
             return None
         cache = self.store.root / "cache" / hashlib.sha256(
             f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
@@ -609,7 +615,11 @@ class Coordinator:
         from tqdm import tqdm
 
         common = self._common()
-        caches = {a.name: self.warm_cache(a) for a in {a.name: a for a, _ in todo}.values()}
+        pending: dict[str, int] = {}
+        for a, _ in todo:
+            pending[a.name] = pending.get(a.name, 0) + 1
+        caches = {a.name: self.warm_cache(a, pending[a.name])
+                  for a in {a.name: a for a, _ in todo}.values()}
         failures: dict[tuple[str, str], str] = {}
         bar = tqdm(total=len(todo), unit="entrega", desc="Corrigiendo", smoothing=0,
                    disable=self.args.no_progress or None, file=sys.stderr, dynamic_ncols=True)

@@ -280,9 +280,12 @@ def extract_submission(db: Path, assignment: str, student: str) -> dict:
 def zero_missing_submission(course: Path, assignment: str, student: str) -> None:
     """Sin ningún notebook de la tarea nbgrader se niega a corregir; lo que hace
     con un notebook que falta (0 automático, nada pendiente) se hace a mano."""
+    import warnings
+
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        warnings.simplefilter("ignore")  # avisos de SQLAlchemy dentro de nbgrader
         gb.update_or_create_student(student)
         sub = gb.update_or_create_submission(assignment, student)
         for nb in sub.notebooks:
