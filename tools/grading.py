@@ -527,6 +527,7 @@ class Coordinator:
             return self._run(con, names, fresh)
         finally:
             con.close()
+            shutil.rmtree(self.jobs_tmp, ignore_errors=True)
 
     def _run(self, con, names: list[str], fresh: set[str]) -> int:
         started = time.monotonic()
