@@ -19,7 +19,8 @@ from typing import Any
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 SOLUTIONS = ROOT / "solutions"
 
 

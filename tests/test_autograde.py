@@ -16,6 +16,8 @@ camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
   - comprobaciones pisadas (``def check_close``, ``helpers.checks.x = …``) →
     no ganan nada; modificar ``numpy`` → el notebook queda en 0 para revisión;
   - la devolución HTML no muestra el código de las pruebas ocultas.
+* La copia corregida y la devolución de la solución (todos los puntos) no
+  muestran ni un error.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from output_checks import html_output_problems, notebook_output_problems
 
 from tools import grading, release
 
@@ -110,6 +113,16 @@ def test_solution_gets_full_points_and_blank_gets_zero(tmp_path: Path, source: P
     autograded = course / "autograded"
     assert _validate(autograded / "solucion" / assignment / name, invert=False) == {}
     assert _validate(autograded / "en_blanco" / assignment / name, invert=True) == {}
+    # Lo que ve el estudiante con todos los puntos (la copia corregida y su
+    # devolución) corre sin un solo error.
+    graded = nbformat.read(str(autograded / "solucion" / assignment / name), as_version=4)
+    problems = notebook_output_problems(graded, name)
+    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=solucion")
+    assert proc.returncode == 0, proc.stderr
+    page = (course / "feedback" / "solucion" / assignment / f"{source.stem}.html").read_text(
+        encoding="utf-8")
+    problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
+    assert not problems, "\n".join(problems)
 
 
 def _manual_points(source: Path) -> dict[str, float]:

@@ -295,8 +295,7 @@ def lab_page(lab_server: Lab, browser) -> Page:
 
 def _wait(driver, seconds: float, condition, what: str):
     """Espera a que ``condition(driver)`` dé algo verdadero; si no, falla diciendo qué."""
-    from selenium.common.exceptions import (StaleElementReferenceException,
-                                            TimeoutException)
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:

@@ -21,7 +21,6 @@ import os
 import random
 import unicodedata
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
@@ -29,8 +28,8 @@ import numpy as np
 import pytest
 
 from helpers import challenge as C
+from tools import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "corpora"
 NOTEBOOK = ROOT / "solutions" / "desafio" / "desafio_generacion.ipynb"
 

@@ -16,25 +16,24 @@ GitHub (ver el docstring de :func:`colabify`).
   puntos las demás: lo que ``tests/test_autograde.py`` comprueba para el
   original); ni la copia corregida ni la devolución conservan nombre, e-mail,
   foto ni ``userId``.
-* Para cada tarea (todas sus lecciones en un curso, una corrida): la copia
-  corregida y la devolución de una entrega con todos los puntos no tienen
-  ningún error.
+
+Que la copia corregida y la devolución de una entrega con todos los puntos no
+muestren ningún error, para cada lección, lo comprueba
+``tests/test_autograde.py`` (donde cada solución ya se corrige una vez).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
-import html
 import json
 import random
-import re
 import shutil
 import uuid
 from pathlib import Path
 
 import nbformat
-import pytest
+from output_checks import html_output_problems
 
 from tools import grading, release
 from tools.autograding import CONTENT_NOTE, NOTES_KEY, align, without_hidden_tests
@@ -322,65 +321,3 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
         for secret in _personal_strings():
             assert secret not in text, f"{path.relative_to(course)} conserva «{secret}»"
         assert "executionInfo" not in text and "authorship_tag" not in text, path
-
-
-# ---------------------------------------------------------------------------
-# Ninguna tarea muestra errores con una entrega de todos los puntos
-# ---------------------------------------------------------------------------
-
-# Un traceback, o una línea que empieza con el nombre de una excepción (lo que
-# imprime Python al fallar); no un «✔ … lanza ValueError» de una comprobación.
-ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\b", re.M)
-
-
-def _assignments() -> dict[str, list[Path]]:
-    out: dict[str, list[Path]] = {}
-    for source in release.source_notebooks():
-        out.setdefault(source.parent.name, []).append(source)
-    return out
-
-
-_OUTPUT_BLOCK = re.compile(
-    r'<div class="(?:output_subarea [^"]*|[^"]*jp-OutputArea-output[^"]*)"([^>]*)>(.*?)</div>', re.S)
-
-
-def html_output_problems(page: str) -> list[str]:
-    """Salidas de error (o con un traceback) en una página de nbconvert, con la
-    plantilla clásica (la de la devolución de nbgrader) o la de JupyterLab."""
-    problems = []
-    for match in _OUTPUT_BLOCK.finditer(page):
-        attrs = match.group(0)[:match.group(0).index(">")]
-        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(2)))
-        if "output_error" in attrs or ERROR_LINE.search(text):
-            problems.append(text.strip()[:300])
-    return problems
-
-
-@pytest.mark.parametrize("assignment", sorted(_assignments()))
-def test_full_marks_submission_shows_no_error(tmp_path: Path, capsys, assignment: str) -> None:
-    """Cada lección de la tarea, entregada resuelta (como la solución):
-    la copia corregida y la devolución no tienen ni una salida de error ni
-    líneas de traceback. (Cada tarea es una prueba aparte: con pytest-xdist
-    corren en paralelo.)"""
-    sources = _assignments()[assignment]
-    course = _course(tmp_path, sources)
-    for source in sources:
-        _put(course, "completo", assignment, source.name, nbformat.writes(student_copy(source)))
-    assert grading.main(["--course", str(course)]) == 0, capsys.readouterr().out
-    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=completo")
-    assert proc.returncode == 0, proc.stderr
-    problems = []
-    for source in sources:
-        graded = nbformat.read(str(course / "autograded" / "completo" / assignment / source.name),
-                               as_version=4)
-        for cell in graded.cells:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id"))
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "error":
-                    problems.append(f"{source.name}:{gid}: {o.get('ename')}: {o.get('evalue')}")
-                elif o.get("output_type") == "stream" and ERROR_LINE.search(o.get("text", "")):
-                    problems.append(f"{source.name}:{gid}: {o.get('name')}: {o['text'][:300]}")
-        page = (course / "feedback" / "completo" / assignment / f"{source.stem}.html").read_text(
-            encoding="utf-8")
-        problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
-    assert not problems, "\n".join(problems)

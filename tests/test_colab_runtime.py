@@ -19,9 +19,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from tools import colab_env
+from tools import ROOT, colab_env
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 
 # Mensajes de C++ de TensorFlow (absl/glog) y la línea previa de absl.

@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
+from notebook_harness import GradedNotebook  # noqa: E402
+
 from helpers.decoding import Decoder, random_table, table_next_log_probs  # noqa: E402
 from helpers.decoding.samplers import filter_logits  # noqa: E402
 from helpers.lm import LMConfig, build_lm  # noqa: E402
-from notebook_harness import GradedNotebook  # noqa: E402
 
 V, PAD, UNK, EOS, BOS = 23, 0, 1, 2, 3
 

@@ -34,9 +34,8 @@ import nbformat
 import pytest
 
 from tests.wrong import l01_celda_elman as wrong
-from tools import gradebook_merge, jobs
+from tools import ROOT, gradebook_merge, jobs
 
-ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 BLANK = ROOT / "notebooks" / "clase_rnn" / "01_celda_elman.ipynb"
 NAME = LESSON.name

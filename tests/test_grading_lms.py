@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import grading, lms
+from tools import ROOT, grading, lms
 from tools.submissions import canonical_notebook_name, normalize_folder
 
-ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 A = "clase_rnn"
 NB = LESSON.name

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 import helpers
+from tools import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 HELPERS = ROOT / "helpers"
 
 _BLOCKER = textwrap.dedent("""

@@ -18,8 +18,8 @@ import pytest
 import tensorflow as tf
 
 from helpers import lm as L
-from helpers.lm import cache as lm_cache
 from helpers.lm import LMConfig, Splits, Vocab
+from helpers.lm import cache as lm_cache
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 

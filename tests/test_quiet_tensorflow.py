@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
 
 # Formato de los mensajes de C++ de TensorFlow (absl/glog) y la línea de absl.
 CPP_LOG = re.compile(

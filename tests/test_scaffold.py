@@ -20,10 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import grading, new_lesson, release
+from tools import ROOT, grading, new_lesson, release
 from tools import nb as nbtools
 
-ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent.parent   # el entorno de esta corrida, para `make`
 ASSIGNMENT, NAME = "clase_nueva", "01_ejemplo"
 REL = f"{ASSIGNMENT}/{NAME}.ipynb"

@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 
 # Todas las imágenes de solutions/ juntas (base64, lo que ocupa en git). Hoy

@@ -38,7 +38,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 CONSTRAINTS = ROOT / "constraints" / "colab.txt"
 HOME = ROOT / ".cache" / "colab-runtime"
 VENV = HOME / "venv"

@@ -48,6 +48,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools import ROOT
+
 WORDS_PER_MINUTE = 130
 MINUTES_PER_CELL = 0.5
 MINUTES_PER_QUESTION = 1.0
@@ -57,7 +59,6 @@ ROUND_TO = 5
 
 OPTIONAL_MARK = "Para profundizar (opcional)"
 QUESTION_MARK = "**Para pensar"
-ROOT = Path(__file__).resolve().parents[1]
 
 _HEADING = re.compile(r"^(#{1,6})\s")
 _DETAILS = re.compile(r"<details>.*?</details>", re.S)

@@ -50,11 +50,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import gradebook_merge, jobs
+from tools import ROOT, gradebook_merge, jobs
 from tools.jobs import nbgrader, review  # noqa: F401 - API pública (pruebas, docentes)
 from tools.submissions import plan_names
 
-ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ".grading"
 # Desde cuántas entregas por corregir de una tarea conviene correr antes sus
 # soluciones una vez (cuesta más o menos una entrega) para que cada trabajo

@@ -37,7 +37,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT, env_with_tools
 
 THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -173,7 +173,7 @@ def nbgrader(course: Path, *args: str, timeout: float | None = None,
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     # nbgrader_config.py importa tools.autograding (la maquinaria del docente,
     # que no se instala con los helpers): la raíz del repositorio, al path.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = env_with_tools(env)
     proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_die_with_parent)

@@ -32,9 +32,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from tools import ROOT
 from tools.submissions import plan_names
 
-ROOT = Path(__file__).resolve().parents[1]
 PARTICIPANTS = "moodle_participants.csv"
 # «Nombre Completo_12345_assignsubmission_file_» (el «_» final falta en Moodle ≥ 4.x;
 # «onlinetext» si la tarea admite texto en línea).

@@ -21,6 +21,8 @@ from typing import Any
 
 import nbformat
 
+from tools import ROOT
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
 _ID_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -106,9 +108,6 @@ def write(nb: nbformat.NotebookNode, path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
-
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class GradeIdError(ValueError):

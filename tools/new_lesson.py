@@ -26,9 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools import nb, release
+from tools import ROOT, nb, release
 
-ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
 FUNCTION = "one_hot"

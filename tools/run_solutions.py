@@ -31,7 +31,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 TIMES = ROOT / "docs" / "tiempos.json"
 
 
