@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
-import uuid
 from pathlib import Path
 
 from tools import gradebook_merge, jobs
@@ -66,17 +64,7 @@ def _plan(course: Path, args, store) -> list[dict]:
 
 def _place(course: Path, store, p: dict, data: bytes) -> None:
     """``feedback/<estudiante>/<tarea>`` reemplazada de una vez."""
-    final = course / "feedback" / p["student"] / p["assignment"]
-    staging = store.tmp / f"fb-{uuid.uuid4().hex}"
-    jobs.unpack(data, staging)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if final.exists():
-        old = store.tmp / f"old-{uuid.uuid4().hex}"
-        os.rename(final, old)
-    os.rename(staging, final)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
+    store.replace_dir(course / "feedback" / p["student"] / p["assignment"], data)
     (store.root / "feedback" / f"{p['student']}__{p['assignment']}").write_text(p["key"])
 
 

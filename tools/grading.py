@@ -137,6 +137,24 @@ class Store:
                      json.dumps(meta, ensure_ascii=False, sort_keys=True).encode())
         self.fsync_dir(self.results)
 
+    def replace_dir(self, final: Path, data: bytes | None) -> None:
+        """Pone en ``final`` la carpeta empaquetada en ``data`` (``None``: la quita)
+        de una vez: se arma al lado (en ``.grading/tmp``, mismo sistema de
+        archivos) y se renombra; nunca queda una carpeta a medio escribir."""
+        staging = self.tmp / f"place-{uuid.uuid4().hex}"
+        if data is not None:
+            jobs.unpack(data, staging)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        old = None
+        if final.exists():
+            old = self.tmp / f"old-{uuid.uuid4().hex}"
+            os.rename(final, old)
+        if data is not None:
+            os.rename(staging, final)
+        self.fsync_dir(final.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
     @staticmethod
     def fsync_dir(path: Path) -> None:
         fd = os.open(path, os.O_RDONLY)
@@ -233,20 +251,7 @@ def place(course: Path, store: Store, con, assignment: str, student: str, key: s
           data: bytes | None) -> None:
     """Pone ``autograded/<estudiante>/<tarea>`` de una vez: se arma al lado (en
     ``.grading/tmp``, mismo sistema de archivos) y se renombra."""
-    final = course / "autograded" / student / assignment
-    staging = store.tmp / f"place-{uuid.uuid4().hex}"
-    if data is not None:
-        jobs.unpack(data, staging)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if final.exists():
-        old = store.tmp / f"old-{uuid.uuid4().hex}"
-        os.rename(final, old)
-    if data is not None:
-        os.rename(staging, final)
-    Store.fsync_dir(final.parent)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    store.replace_dir(course / "autograded" / student / assignment, data)
     gradebook_merge.mark_placed(con, assignment, student, key)
 
 
