@@ -16,7 +16,7 @@ c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# TU CÓDIGO AQUÍ\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "TU RESPUESTA AQUÍ"
 
-# Agujeros de nbgrader 0.9 cerrados por el curso (ver tools/autograding.py):
+# Agujeros de nbgrader 0.9 cerrados por el curso (ver tools/autograding/):
 # metadata borrada, interrupciones ignoradas, comprobaciones pisadas, y pruebas
 # ocultas visibles en la devolución.
 # La maquinaria de corrección vive en tools/ (no se instala con los helpers del

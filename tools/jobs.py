@@ -46,7 +46,7 @@ THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THRE
 VERSIONED = ("nbgrader", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client",
              "tensorflow", "tensorflow-cpu", "keras", "numpy", "nltk", "rnn-nlp-curso")
 # Código del repositorio que corre al corregir (también entra en la clave).
-CODE = ("helpers", "tools/autograding.py", "tools/jobs.py", "tools/sandbox.py")
+CODE = ("helpers", "tools/autograding", "tools/jobs.py", "tools/sandbox.py")
 
 
 def thread_env(threads: int) -> dict[str, str]:
