@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import fcntl
 import hashlib
 import json
@@ -46,12 +45,13 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools import ROOT, gradebook_merge, jobs
+from tools.grades_table import Row, collect, format_table, write_csv  # noqa: F401 - API pública
 from tools.jobs import nbgrader, review  # noqa: F401 - API pública (pruebas, docentes)
+from tools.pools import DaskPool, LocalPool
 from tools.submissions import plan_names
 
 STATE_DIR = ".grading"
@@ -60,16 +60,6 @@ STATE_DIR = ".grading"
 # reciba la caché de datos y modelos llena: en clase_rnn, la lección 04 y sus
 # comparaciones cargan los modelos en lugar de entrenarlos (68 s → 56 s por entrega).
 WARM_MIN = 3
-
-
-@dataclass(frozen=True)
-class Row:
-    student: str
-    assignment: str
-    notebook: str
-    score: float
-    max_score: float
-    notes: str = ""
 
 
 def cpu_count() -> int:
@@ -265,109 +255,6 @@ def absorb(course: Path, store: Store, con, assignment: str, student: str, key: 
         state = None
     if state is None or state["placed"] != key:
         place(course, store, con, assignment, student, key, store.autograded(key))
-
-
-# --------------------------------------------------------------- ejecutores
-
-class LocalPool:
-    def __init__(self, n: int) -> None:
-        import multiprocessing as mp
-
-        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                        initializer=jobs.pool_initializer)
-
-    def submit(self, payload: dict, fn=jobs.run_job):
-        return self.pool.submit(fn, payload)
-
-    def as_completed(self, futures):
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from done
-
-    @staticmethod
-    def result(fut) -> dict:
-        return fut.result()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class DaskPool:
-    """Los mismos trabajos en un clúster de Dask: un kernel por worker (recurso
-    ``kernel=1``), entradas y salidas como bytes."""
-
-    def __init__(self, address: str) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise SystemExit("--scheduler necesita Dask: pip install -e '.[grading]'") from None
-        self.client = Client(address, timeout="30s")
-
-    def scatter(self, data):
-        return self.client.scatter(data, broadcast=True, hash=True)
-
-    def submit(self, payload: dict, fn=jobs.run_job):
-        # El scheduler deserializa la tarea: con `eval` (built-in) y el nombre
-        # de la función no necesita tener el curso instalado; los workers, sí.
-        # Un kernel por worker: solo los workers con el recurso `kernel` corrigen.
-        call = f"__import__('importlib').import_module({fn.__module__!r}).{fn.__name__}(payload)"
-        return self.client.submit(eval, call, {"payload": payload},
-                                  key=f"{fn.__name__}-{payload['key'][:16]}-{uuid.uuid4().hex[:8]}",
-                                  resources={"kernel": 1}, pure=False)
-
-    def as_completed(self, futures):
-        from distributed import as_completed
-
-        yield from as_completed(futures)
-
-    @staticmethod
-    def result(fut) -> dict:
-        return fut.result()
-
-    def close(self) -> None:
-        self.client.close()
-
-
-# --------------------------------------------------------------- tabla
-
-def collect(course: Path, notes: dict[tuple[str, str, str], list[str]] | None = None
-            ) -> list[Row]:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    rows: list[Row] = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for assignment in gb.assignments:
-            for student in gb.students:
-                try:
-                    sub = gb.find_submission(assignment.name, student.id)
-                except MissingEntry:
-                    continue
-                for nb in sorted(sub.notebooks, key=lambda n: n.name):
-                    extra = (notes or {}).get((student.id, assignment.name, nb.name), [])
-                    rows.append(Row(student.id, assignment.name, nb.name,
-                                    float(nb.score), float(nb.max_score), " | ".join(extra)))
-    # Orden fijo (no el de inserción en la base, que depende de qué trabajo terminó antes).
-    return sorted(rows, key=lambda r: (r.assignment, r.student, r.notebook))
-
-
-def format_table(rows: list[Row]) -> str:
-    head = ("estudiante", "tarea", "notebook", "puntaje", "máximo", "%", "observaciones")
-    body = [(r.student, r.assignment, r.notebook, f"{r.score:g}", f"{r.max_score:g}",
-             f"{100 * r.score / r.max_score:.0f}" if r.max_score else "-", r.notes)
-            for r in rows]
-    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
-    lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)) for line in [head, *body]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def write_csv(rows: list[Row], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student", "assignment", "notebook", "score", "max_score", "notes"])
-        for r in rows:
-            writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score, r.notes])
 
 
 # --------------------------------------------------------------- coordinador
