@@ -13,7 +13,7 @@ SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS := tf,lab,test
+EXTRAS := tf,lab,test,grading
 STAMP  := $(VENV)/.installed
 
 PORT   ?= 8888

@@ -41,6 +41,12 @@ def test_extras_used_by_make_exist() -> None:
     assert set(_makefile_extras().split(",")) <= extras
 
 
+def test_make_installs_what_the_tests_need() -> None:
+    """`make test` (lo que corre CI) instala JupyterLab/nbgrader, las pruebas y
+    Dask: sin el extra `grading`, la prueba del clúster de Dask se saltearía."""
+    assert {"tf", "lab", "test", "grading"} <= set(_makefile_extras().split(","))
+
+
 def test_tensorflow_only_in_an_extra() -> None:
     """En Colab se instalan los helpers sin extras: no debe bajar otro TensorFlow."""
     base = " ".join(PYPROJECT["project"]["dependencies"]).lower()

@@ -237,7 +237,33 @@ def test_a_dask_cluster_gives_the_same_gradebook(serial, tmp_path, dask_cluster)
     assert snapshot(course) == serial["snapshot"]
 
 
+def _pool_workers(parent: int) -> list[int]:
+    """Los procesos del pool local (``multiprocessing`` con *spawn*) de ``parent``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        if ppid and int(ppid.group(1)) == parent and b"spawn_main" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_for_results(coordinator, results: Path, n: int) -> None:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and coordinator.poll() is None:
+        if len(list(results.glob("*.json"))) >= n:
+            return
+        time.sleep(0.2)
+
+
 def test_kill_9_mid_run_and_resume(serial, tmp_path) -> None:
+    """``kill -9`` de un worker del pool a mitad de un trabajo (el pool se rehace
+    y lo pendiente se reenvía) y después del coordinador: la corrida siguiente
+    da la gradebook de una corrida limpia."""
     course = tmp_path / "matado"
     shutil.copytree(serial["template"], course)
     cmd = [sys.executable, "-m", "tools.grading", "--course", str(course), "--no-progress",
@@ -245,16 +271,17 @@ def test_kill_9_mid_run_and_resume(serial, tmp_path) -> None:
     coordinator = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
     results = course / ".grading" / "results"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and coordinator.poll() is None:
-        if len(list(results.glob("*.json"))) >= 4:
-            break
-        time.sleep(0.2)
+    _wait_for_results(coordinator, results, 2)
+    assert coordinator.poll() is None, "terminó antes de poder matar un worker"
+    workers = _pool_workers(coordinator.pid)
+    assert workers, "no se encontraron los procesos del pool"
+    os.kill(workers[0], signal.SIGKILL)
+    _wait_for_results(coordinator, results, 5)
     assert coordinator.poll() is None, "terminó antes de poder matarlo"
     coordinator.send_signal(signal.SIGKILL)
     coordinator.wait()
     done = len(list(results.glob("*.json")))
-    assert 4 <= done < 10
+    assert 5 <= done < 10
     proc = grade(course, "--jobs", "2")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     # Nada se corrige dos veces: lo guardado antes del kill -9 no se repite

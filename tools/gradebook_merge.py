@@ -49,9 +49,20 @@ def _id() -> str:
     return uuid.uuid4().hex
 
 
-def _cell_ids(con: sqlite3.Connection, notebook_id: str) -> dict[str, str]:
+#: Qué celdas llevan notas y cuáles comentarios. Una respuesta escrita (markdown
+#: evaluada) es a la vez celda de evaluación y de solución: dos filas de
+#: ``base_cell`` con el mismo nombre; su nota va a la de evaluación y su
+#: comentario, a la de solución (como hace nbgrader).
+GRADED_TYPES = ("GradeCell", "TaskCell")
+COMMENTED_TYPES = ("SolutionCell", "TaskCell")
+
+
+def _cell_ids(con: sqlite3.Connection, notebook_id: str, types: tuple[str, ...]
+              ) -> dict[str, str]:
+    marks = ", ".join("?" for _ in types)
     return {r["name"]: r["id"] for r in con.execute(
-        "SELECT id, name FROM base_cell WHERE notebook_id=?", (notebook_id,))}
+        f"SELECT id, name FROM base_cell WHERE notebook_id=? AND type IN ({marks})",
+        (notebook_id, *types))}
 
 
 def merge(con: sqlite3.Connection, assignment: str, student: str, key: str, result: dict) -> None:
@@ -119,7 +130,7 @@ def _merge_notebook(con, assignment_id, sa_id, nb_name, nb, base_nb) -> None:
         flagged, _ = _human(bool(sn["flagged"]), base_nb.get("flagged", False), nb["flagged"])
         con.execute("UPDATE submitted_notebook SET flagged=?, late_submission_penalty=? WHERE id=?",
                     (flagged, nb["late_submission_penalty"], sn_id))
-    cells = _cell_ids(con, n["id"])
+    cells = _cell_ids(con, n["id"], GRADED_TYPES)
     for cell, g in nb["grades"].items():
         if cell not in cells:
             raise LookupError(f"la celda {cell} de {nb_name} no está en la gradebook")
@@ -138,6 +149,7 @@ def _merge_notebook(con, assignment_id, sa_id, nb_name, nb, base_nb) -> None:
         con.execute("UPDATE grade SET auto_score=?, manual_score=?, extra_credit=?,"
                     " needs_manual_grade=? WHERE id=?",
                     (g["auto_score"], manual, extra, needs, old["id"]))
+    cells = _cell_ids(con, n["id"], COMMENTED_TYPES)
     for cell, c in nb["comments"].items():
         if cell not in cells:
             raise LookupError(f"la celda {cell} de {nb_name} no está en la gradebook")
