@@ -48,6 +48,17 @@ def test_student_version_has_no_solutions_or_hidden_tests() -> None:
             assert marker not in text, f"{path}: contiene {marker!r}"
 
 
+def test_student_prose_never_mentions_fast_mode() -> None:
+    """El modo rápido es de las pruebas: lo que lee el estudiante (markdown y
+    comentarios de las celdas) describe la lección completa."""
+    found = []
+    for path in sorted((release.ROOT / release.RELEASE).glob("*/*.ipynb")):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if re.search(r"modo r[áa]pido|COURSE_FAST", cell.source, re.I):
+                found.append(f"{path.parent.name}/{path.name}:{cell.get('id')}")
+    assert not found, "mencionan el modo rápido: " + ", ".join(found)
+
+
 @pytest.mark.parametrize("path", SOURCES + RELEASED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_colab_url_comes_from_pyproject(path: Path) -> None:
     url = release.repo_url()
