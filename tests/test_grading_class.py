@@ -34,7 +34,7 @@ import nbformat
 import pytest
 
 from tests.wrong import l01_celda_elman as wrong
-from tools import ROOT, gradebook_merge, jobs
+from tools import ROOT, env_with_tools, gradebook_merge, jobs
 
 LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 BLANK = ROOT / "notebooks" / "clase_rnn" / "01_celda_elman.ipynb"
@@ -106,10 +106,9 @@ def build_class(course: Path) -> dict[str, str]:
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(COURSE_FAST="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
+    """El entorno de ``make autograde`` en las pruebas (y en el benchmark)."""
+    return env_with_tools({**os.environ, "COURSE_FAST": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+                           "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"})
 
 
 def grade(course: Path, *args: str) -> subprocess.CompletedProcess[str]:

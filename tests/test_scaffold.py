@@ -148,12 +148,8 @@ def course(tmp_path_factory) -> Path:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"Creados solutions/{REL} y tests/wrong/l01_ejemplo.py" in proc.stdout
     assert "make fix-ids" in proc.stdout and "make release" in proc.stdout
-    # nbgrader_config.py importa tools.autograding: la raíz de la copia va en el
-    # PYTHONPATH del nbgrader que lanza tools.release (como hace tools.grading).
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(copy),
-                                                              os.environ.get("PYTHONPATH")])))
-        release.release(copy)
+    # tools.release pone la raíz de la copia en el PYTHONPATH de su nbgrader.
+    release.release(copy)
     return copy
 
 
