@@ -7,7 +7,8 @@ no coincide), para que el estudiante sepa por dónde empezar a buscar.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ __all__ = [
     "check_equal",
     "check_keys",
     "check_raises",
+    "optional_exercise",
     "relative_error",
     "max_abs_error",
 ]
@@ -228,3 +230,24 @@ def check_raises(
             f"{type(exc).__name__}: {exc}"
         ) from exc
     raise AssertionError(f"{name}: se esperaba que lanzara {expected.__name__} y no lanzó nada.")
+
+
+@contextlib.contextmanager
+def optional_exercise(name: str) -> Iterator[None]:
+    """Prueba visible de un ejercicio **opcional** (no suma puntos).
+
+    Si la función todavía es el esqueleto (lanza ``NotImplementedError``), la
+    celda dice que el ejercicio quedó sin resolver y **no** falla: así
+    «Ejecutar todo» sigue con el resto de la lección. Cualquier otro error (una
+    respuesta equivocada) falla como en una prueba evaluada::
+
+        with checks.optional_exercise("top_k_filter"):
+            check_close(top_k_filter(logits, 2), esperado)
+    """
+    try:
+        yield
+    except NotImplementedError:
+        print(f"Ejercicio opcional sin resolver ({name}): no suma ni resta puntos; "
+              "la lección sigue sin él.")
+        return
+    print(f"✔ {name}: pasa las pruebas del ejercicio opcional.")

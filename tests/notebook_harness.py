@@ -33,7 +33,8 @@ class GradedNotebook:
     path: Path
     setup: str
     solutions: dict[str, str]      # grade_id (= nombre de la función) -> código
-    grade_cells: dict[str, tuple[str, float]]  # grade_id -> (código, puntos)
+    # grade_id -> (código, puntos); las pruebas de ejercicios opcionales, con 0
+    grade_cells: dict[str, tuple[str, float]]
 
     @classmethod
     def load(cls, relpath: str) -> GradedNotebook:
@@ -52,6 +53,9 @@ class GradedNotebook:
                 sols[m["grade_id"]] = cell.source
             elif m.get("grade"):
                 grades[m["grade_id"]] = (cell.source, float(m.get("points") or 0))
+            elif m.get("locked") and str(m.get("grade_id", "")).startswith("test_"):
+                # Prueba de un ejercicio opcional: visible, sin puntos.
+                grades[m["grade_id"]] = (cell.source, 0.0)
         if not setup:
             raise AssertionError(f"{relpath}: falta la celda bloqueada 'setup'")
         return cls(path, setup, sols, grades)

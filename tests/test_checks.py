@@ -22,6 +22,7 @@ from helpers.checks import (
     check_shape,
     check_type,
     max_abs_error,
+    optional_exercise,
     relative_error,
 )
 
@@ -37,6 +38,7 @@ def test_all_public_functions_are_tested() -> None:
     tested = {
         "check_type", "check_shape", "check_finite", "check_close", "check_relative_error",
         "check_equal", "check_keys", "check_raises", "relative_error", "max_abs_error",
+        "optional_exercise",
     }
     assert set(checks.__all__) == tested
 
@@ -234,3 +236,19 @@ def test_check_raises() -> None:
     assert msg == "ventanas: se esperaba ValueError y se obtuvo ZeroDivisionError: division by zero"
     msg = fails(check_raises, lambda: None, ValueError)
     assert msg == "resultado: se esperaba que lanzara ValueError y no lanzó nada."
+
+
+# optional_exercise
+def test_optional_exercise_tolerates_only_the_stub(capsys) -> None:
+    def stub():
+        raise NotImplementedError
+
+    with optional_exercise("f"):
+        stub()
+    assert "sin resolver (f)" in capsys.readouterr().out
+    with optional_exercise("f"):
+        pass
+    assert "✔ f" in capsys.readouterr().out
+    with pytest.raises(AssertionError), optional_exercise("f"):
+        raise AssertionError("respuesta equivocada")
+    assert "✔" not in capsys.readouterr().out

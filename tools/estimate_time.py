@@ -15,7 +15,8 @@ Un solo método, determinista, sobre el notebook fuente (``solutions/``):
   leer mientras corre.
 * **Preguntas.** ``MINUTES_PER_QUESTION`` = 1 minuto por cada «**Para pensar**»
   del recorrido central (fuera de los ``<details>``).
-* **Ejercicios evaluados.** Por cada celda de solución, ``MINUTES_PER_LINE`` =
+* **Ejercicios.** Por cada celda de solución (evaluada, o de un ejercicio
+  opcional, cuya prueba visible no suma puntos), ``MINUTES_PER_LINE`` =
   3 minutos por línea de código escrita (las líneas no vacías y que no son
   comentarios entre ``### BEGIN SOLUTION`` y ``### END SOLUTION``), con un
   mínimo de ``MIN_MINUTES_PER_EXERCISE`` = 5 minutos. Incluye leer el
@@ -125,6 +126,12 @@ def solution_lines(source: str) -> int:
     return n
 
 
+def _optional_check(nbgrader: dict) -> bool:
+    """La prueba visible (bloqueada, sin puntos) de un ejercicio opcional: es
+    parte del ejercicio, no una celda de demostración."""
+    return bool(nbgrader.get("locked")) and str(nbgrader.get("grade_id", "")).startswith("test_")
+
+
 def _optional_level(line: str, level: int | None) -> int | None:
     """Nivel de la sección opcional abierta después de leer ``line``."""
     heading = _HEADING.match(line)
@@ -166,7 +173,7 @@ def estimate(path: str | Path) -> Estimate:
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
         if nbgrader.get("solution"):
             part.exercises[nbgrader["grade_id"]] = solution_lines(source)
-        elif not nbgrader.get("grade"):
+        elif not nbgrader.get("grade") and not _optional_check(nbgrader):
             part.cells += 1
     return Estimate(core, optional)
 
