@@ -1,4 +1,8 @@
-"""Respuestas equivocadas plausibles de la lección 06 (temperatura, muestreo, top-k, top-p)."""
+"""Respuestas equivocadas plausibles de la lección 06 (temperatura, muestreo, top-k, top-p).
+
+top_k_filter y top_p_filter son ejercicios opcionales (sin puntos): sus respuestas
+equivocadas tienen que hacer fallar la prueba visible, que no tiene parte oculta.
+"""
 
 import numpy as np
 
