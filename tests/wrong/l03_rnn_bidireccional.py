@@ -245,3 +245,30 @@ def rv_out_of_place_but_same_rows(X, lengths):
 WRONG["bidirectional_forward"] += [bi_unknown_mode_as_concat, bi_unknown_mode_keyerror,
                                    bi_np_stack_sin_caso_vacio]
 WRONG["reverse_valid"] += [rv_cut_to_max_length, rv_out_of_place_but_same_rows]
+
+
+# ------------------------------- errores en lo que completa el estudiante (el esqueleto trae run)
+
+def bi_reverses_only_output(X, fw, bw, merge_mode="concat"):
+    """Corre la dirección hacia atrás sobre la entrada sin invertir y solo invierte la salida."""
+    X = np.asarray(X, dtype=np.float64)
+    return _merge(_run(X, *fw), _run(X, *bw)[:, ::-1], merge_mode)
+
+
+def bi_reverses_feature_axis(X, fw, bw, merge_mode="concat"):
+    """Invierte el eje de las características (X[..., ::-1]) en lugar del eje del tiempo."""
+    X = np.asarray(X, dtype=np.float64)
+    return _merge(_run(X, *fw), _run(X[..., ::-1], *bw)[..., ::-1], merge_mode)
+
+
+def bi_concat_on_time_axis(X, fw, bw, merge_mode="concat"):
+    """En 'concat' concatena en el eje del tiempo (axis=1) en lugar del último eje."""
+    X = np.asarray(X, dtype=np.float64)
+    h_fw, h_bw = _run(X, *fw), _run(X[:, ::-1], *bw)[:, ::-1]
+    if merge_mode == "concat":
+        return np.concatenate([h_fw, h_bw], axis=1)
+    return _merge(h_fw, h_bw, merge_mode)
+
+
+WRONG["bidirectional_forward"] += [bi_reverses_only_output, bi_reverses_feature_axis,
+                                   bi_concat_on_time_axis]
