@@ -26,8 +26,9 @@ próxima corrida fusiona lo que ya estaba guardado y corre solo lo que faltaba.
 
 Por defecto corrige en modo rápido (``COURSE_FAST=1``; ``--full`` no), y con
 ``--sandbox`` lanza cada kernel aislado (ver :mod:`tools.sandbox`). Con varias
-entregas por corregir, antes corre una vez las soluciones de la tarea para
-llenar la caché de datos y modelos que recibe (copiada) cada trabajo.
+entregas por corregir, corre una vez las soluciones de la tarea (en el pool, a
+la par de las primeras entregas) para llenar la caché de datos y modelos que
+reciben (copiada) los trabajos siguientes.
 ``--feedback`` genera las devoluciones HTML (``feedback/``), también en paralelo.
 """
 
@@ -365,41 +366,42 @@ class Coordinator:
             out.append(a)
         return out
 
-    def warm_cache(self, a: Assignment, pending: int) -> bytes | None:
-        """Corre una vez las soluciones de la tarea (modo de la corrección) con
-        una caché de datos propia: corpus y modelos entrenados (lección 04, que
-        reusan 05 y 06) quedan listos, y cada trabajo recibe una copia."""
+    def _cache_dir(self, a: Assignment) -> Path:
+        return self.store.root / "cache" / hashlib.sha256(
+            f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
+
+    def warm_cache(self, a: Assignment, pending: int) -> bytes | None | dict:
+        """La caché de datos y modelos que recibe cada trabajo de la tarea.
+
+        Con al menos ``WARM_MIN`` entregas por corregir (o ``--warm-cache``)
+        conviene correr una vez las soluciones de la tarea: corpus y modelos
+        entrenados (lección 04, que reusan 05 y 06) quedan listos. Devuelve los
+        bytes si ya está en ``.grading/cache/``, ``None`` si no conviene, o el
+        pedido (payload de :func:`tools.jobs.run_warm`) para correrlo en el
+        pool, a la par de las primeras entregas."""
         if self.args.no_warm or not (self.args.warm_cache or pending >= WARM_MIN):
             return None
-        cache = self.store.root / "cache" / hashlib.sha256(
-            f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
-        done = cache / ".warm"
-        if not done.exists():
-            shutil.rmtree(cache, ignore_errors=True)
-            cache.mkdir(parents=True)
-            import nbformat
-            from nbclient import NotebookClient
+        cache = self._cache_dir(a)
+        if (cache / ".warm").exists():
+            return jobs.pack(cache)
+        src = self.course / "solutions" / a.name
+        notebooks = {nb: (src / nb).read_bytes() for nb in a.notebooks if (src / nb).exists()}
+        return {"key": a.source_key, "notebooks": notebooks,
+                "tmpdir": None if self.args.scheduler else str(self.jobs_tmp),
+                "env": {**self._common()["env"], "COURSE_FAST": "1" if self.options["fast"] else ""}}
 
-            env_backup = dict(os.environ)
-            os.environ.update({"COURSE_DATA_DIR": str(cache),
-                               "COURSE_FAST": "1" if self.options["fast"] else "",
-                               **jobs.thread_env(cpu_count())})
-            try:
-                for nb_name in a.notebooks:
-                    path = self.course / "solutions" / a.name / nb_name
-                    if not path.exists():
-                        continue
-                    nb = nbformat.read(str(path), as_version=4)
-                    with tempfile.TemporaryDirectory(dir=self.store.tmp) as tmp:
-                        try:
-                            NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}},
-                                           allow_errors=True).execute()
-                        except Exception as exc:  # noqa: BLE001 - solo es una caché
-                            print(f"(no se pudo precalentar con {nb_name}: {exc})")
-            finally:
-                os.environ.clear()
-                os.environ.update(env_backup)
-            done.write_text(a.source_key)
+    def _warmed(self, a: Assignment, result: dict) -> bytes:
+        """Guarda la caché que devolvió :func:`tools.jobs.run_warm` (atómico:
+        una carpeta a medio escribir no cuenta) y la devuelve."""
+        for err in result.get("errors", []):
+            print(f"(al precalentar la caché de {a.name}: {err})")
+        cache = self._cache_dir(a)
+        tmp = Path(tempfile.mkdtemp(dir=self.store.tmp))
+        jobs.unpack(result["cache"], tmp)
+        (tmp / ".warm").write_text(a.source_key)
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(cache)
         return jobs.pack(cache)
 
     # -- corrida
@@ -527,43 +529,81 @@ class Coordinator:
         return failures
 
     def _round(self, con, todo, common, caches, failures, bar) -> list[tuple[Assignment, Task]]:
-        from concurrent.futures.process import BrokenProcessPool
+        """Una vuelta con un pool: devuelve lo que quedó sin terminar (pool roto).
+
+        Los trabajos se mandan a medida que se libera un lugar (tantos en curso
+        como kernels): así el precalentamiento de la caché ocupa un lugar y los
+        demás corrigen desde el principio; los que salen después ya la reciben."""
+        from collections import deque
 
         pool: DaskPool | LocalPool = DaskPool(self.args.scheduler) if self.args.scheduler \
             else LocalPool(self.jobs)
-        retry = []
+        queue, retry, broken = deque(todo), [], False
+        in_flight: dict = {}   # futuro -> (asignación, tarea o None si es el precalentamiento)
+        shared: dict[str, dict] = {}
+
         try:
-            shared: dict[str, dict] = {}
-            futures = {}
-            for a, t in todo:
-                if a.name not in shared:
-                    big = {"gradebook": a.template, "cache": caches[a.name],
-                           "source_files": a.source_files}
-                    # Lo grande viaja una vez a cada worker (bytes; los dict de
-                    # archivos, pequeños, van con cada trabajo).
-                    shared[a.name] = {k: pool.scatter(v) if isinstance(v, bytes) else v
-                                      for k, v in big.items()} \
-                        if isinstance(pool, DaskPool) else big
-                futures[pool.submit({**_payload(a, t, common), **shared[a.name]})] = (a, t)
-            for fut in pool.as_completed(list(futures)):
-                a, t = futures[fut]
-                try:
-                    result = pool.result(fut)
-                except BrokenProcessPool:
-                    retry.append((a, t))
-                    continue
-                except Exception as exc:  # noqa: BLE001 - un worker de Dask caído, etc.
-                    result = {"key": t.key, "status": "error", "seconds": 0.0,
-                              "error": f"{type(exc).__name__}: {exc}"}
-                self._record(con, a, t, result, failures)
-                bar.write(f"autograde {a.name} {t.student}: "
-                          f"{'ok' if result['status'] == 'ok' else 'FALLÓ'} "
-                          f"({result['seconds']:.0f} s)", file=sys.stdout)
-                bar.update(1)
-                bar.set_postfix(fallidas=len(failures), refresh=True)
+            for a in {a.name: a for a, _ in todo}.values():
+                if isinstance(caches[a.name], dict):
+                    in_flight[pool.submit(caches[a.name], fn=jobs.run_warm)] = (a, None)
+            while True:
+                while queue and not broken and len(in_flight) < pool.capacity():
+                    a, t = queue.popleft()
+                    in_flight[pool.submit({**_payload(a, t, common),
+                                            **self._shared(pool, shared, caches, a)})] = (a, t)
+                if not in_flight:
+                    break
+                for fut in pool.wait_any(list(in_flight)):
+                    a, t = in_flight.pop(fut)
+                    if not self._collect(pool, fut, a, t, con, caches, failures, bar):
+                        broken = True
+                        if t is not None:
+                            retry.append((a, t))
         finally:
             pool.close()
-        return retry
+        return retry + list(queue)
+
+    @staticmethod
+    def _shared(pool, shared: dict[str, dict], caches: dict, a: Assignment) -> dict:
+        """Lo grande de una tarea (gradebook plantilla, caché): viaja una vez a
+        cada worker de Dask (bytes); los dict de archivos, pequeños, van con cada
+        trabajo. La caché entra cuando está lista."""
+        def put(data: bytes):
+            return pool.scatter(data) if isinstance(pool, DaskPool) else data
+
+        if a.name not in shared:
+            shared[a.name] = {"gradebook": put(a.template), "source_files": a.source_files}
+        if isinstance(caches[a.name], bytes) and "cache" not in shared[a.name]:
+            shared[a.name]["cache"] = put(caches[a.name])
+        return shared[a.name]
+
+    def _collect(self, pool, fut, a: Assignment, t: Task | None, con, caches, failures,
+                 bar) -> bool:
+        """Incorpora un trabajo terminado (o el precalentamiento, si ``t`` es
+        ``None``). Devuelve ``False`` si el pool local se rompió."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            result = pool.result(fut)
+        except BrokenProcessPool:
+            return False
+        except Exception as exc:  # noqa: BLE001 - un worker de Dask caído, etc.
+            if t is None:
+                caches[a.name] = None
+                print(f"(no se pudo precalentar la caché de {a.name}: {exc})")
+                return True
+            result = {"key": t.key, "status": "error", "seconds": 0.0,
+                      "error": f"{type(exc).__name__}: {exc}"}
+        if t is None:
+            caches[a.name] = self._warmed(a, result)
+            return True
+        self._record(con, a, t, result, failures)
+        bar.write(f"autograde {a.name} {t.student}: "
+                  f"{'ok' if result['status'] == 'ok' else 'FALLÓ'} "
+                  f"({result['seconds']:.0f} s)", file=sys.stdout)
+        bar.update(1)
+        bar.set_postfix(fallidas=len(failures), refresh=True)
+        return True
 
     def _record(self, con, a: Assignment, t: Task, result: dict,
                 failures: dict[tuple[str, str], str]) -> None:

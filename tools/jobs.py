@@ -452,6 +452,43 @@ def run_job(payload: dict) -> dict:
             shutil.rmtree(env["_RNN_IPC"], ignore_errors=True)
 
 
+def run_warm(payload: dict) -> dict:
+    """Corre una vez las soluciones de una tarea (``payload["notebooks"]``:
+    nombre → bytes) con una caché de datos vacía y la devuelve llena, como
+    ``tar.gz``: corpus descargados y modelos entrenados (la lección 04, que
+    reusan 05 y 06) que cada trabajo recibe copiados. Es solo una caché: un
+    notebook que falla no la invalida (lo que falte, cada trabajo lo rehace)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    started = time.monotonic()
+    base = payload.get("tmpdir") or None
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="warm-", dir=base))
+    env_backup = dict(os.environ)
+    errors = []
+    try:
+        cache = work / "cache"
+        cache.mkdir()
+        os.environ.update({**payload.get("env", {}), "COURSE_DATA_DIR": str(cache)})
+        for name, data in sorted(payload["notebooks"].items()):
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            run_dir = work / "run" / Path(name).stem
+            run_dir.mkdir(parents=True)
+            try:
+                NotebookClient(nb, timeout=1800, allow_errors=True,
+                               resources={"metadata": {"path": str(run_dir)}}).execute()
+            except Exception as exc:  # noqa: BLE001 - solo es una caché
+                errors.append(f"{name}: {type(exc).__name__}: {exc}")
+        return {"key": payload["key"], "cache": pack(cache), "errors": errors,
+                "seconds": time.monotonic() - started}
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def run_feedback(payload: dict) -> dict:
     """Genera la devolución HTML de un (estudiante, tarea) en un curso descartable:
     gradebook plantilla + las notas del estudiante (por nombres) + su ``autograded/``."""

@@ -13,11 +13,21 @@ class LocalPool:
     def __init__(self, n: int) -> None:
         import multiprocessing as mp
 
+        self.n = n
         self.pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
                                         initializer=jobs.pool_initializer)
 
     def submit(self, payload: dict, fn=jobs.run_job):
         return self.pool.submit(fn, payload)
+
+    def capacity(self) -> int:
+        """Cuántos trabajos corren a la vez."""
+        return self.n
+
+    @staticmethod
+    def wait_any(futures) -> set:
+        """Espera a que termine al menos uno; devuelve los terminados."""
+        return wait(futures, return_when=FIRST_COMPLETED).done
 
     def as_completed(self, futures):
         pending = set(futures)
@@ -55,6 +65,23 @@ class DaskPool:
         return self.client.submit(eval, call, {"payload": payload},
                                   key=f"{fn.__name__}-{payload['key'][:16]}-{uuid.uuid4().hex[:8]}",
                                   resources={"kernel": 1}, pure=False)
+
+    def capacity(self) -> int:
+        """Cuántos kernels corren a la vez: la suma del recurso ``kernel`` de
+        los workers conectados (al menos 1: si todavía no llegó ninguno, los
+        trabajos esperan en el scheduler)."""
+        try:
+            info = self.client.scheduler_info(n_workers=-1)  # todos, no los 5 primeros
+        except TypeError:  # distributed viejo: ya los devolvía todos
+            info = self.client.scheduler_info()
+        workers = info.get("workers", {}).values()
+        return max(1, int(sum(w.get("resources", {}).get("kernel", 0) for w in workers)))
+
+    @staticmethod
+    def wait_any(futures) -> set:
+        from distributed import wait as dask_wait
+
+        return set(dask_wait(futures, return_when="FIRST_COMPLETED").done)
 
     def as_completed(self, futures):
         from distributed import as_completed
