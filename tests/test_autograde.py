@@ -300,16 +300,20 @@ def _intento(nombre, accion):
 _intento("leer solutions", lambda: open(os.path.join(CURSO, "solutions", "mini", "mini.ipynb")).read(10) or 1/0)
 _intento("leer gradebook", lambda: open(os.path.join(CURSO, "gradebook.db"), "rb").read(16) or 1/0)
 _intento("escribir en el curso", lambda: open(os.path.join(CURSO, "nbgrader_config.py"), "a").write("#"))
+_intento("escribir en la caché", lambda: open(os.path.join(os.environ["COURSE_DATA_DIR"], "x"), "w").write("#"))
 _intento("abrir un socket", lambda: socket.create_connection(("127.0.0.1", PUERTO), timeout=3).close())
 _intento("reservar 4 GiB", lambda: np.zeros(4 * 1024**3, dtype=np.uint8))  # calloc: sin tocar la RAM
 '''
 
 
-@pytest.mark.parametrize("isolated", [False, True], ids=["sin_aislar", "aislado"])
-def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, isolated) -> None:
-    """`make autograde SANDBOX=1`: sin red, curso de solo lectura con las
-    soluciones y la gradebook tapadas, y memoria acotada. Sin aislar (el
-    control), los mismos intentos funcionan: la prueba puede fallar."""
+@pytest.mark.parametrize("isolated,jobs", [(False, 1), (True, 1), (True, 2)],
+                         ids=["sin_aislar", "aislado", "aislado_2_trabajos"])
+def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, isolated,
+                                                        jobs) -> None:
+    """`make autograde SANDBOX=1`: sin red, curso y caché de solo lectura con
+    las soluciones y la gradebook tapadas, y memoria acotada; también con
+    varios kernels aislados a la vez (tres entregas, dos trabajos). Sin aislar
+    (el control), los mismos intentos funcionan: la prueba puede fallar."""
     import socket
     import threading
 
@@ -319,22 +323,28 @@ def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, 
     if isolated and reason:
         pytest.skip(f"esta máquina no permite aislar el kernel: {reason}")
     server = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=lambda: [server.accept() for _ in range(2)], daemon=True).start()
+    threading.Thread(target=lambda: [server.accept() for _ in range(4)], daemon=True).start()
     course, nb = _mini_course(tmp_path, timeout=60)
     _cell(nb, "f").source += "\n\nCURSO = %r\nPUERTO = %d\n" % (
         str(course.resolve()), server.getsockname()[1]) + SPY
-    _submit(course, "espia", "mini", nb, "mini.ipynb")
-    args = ["--course", str(course)] + (["--sandbox", "--memory-gib", "2"] if isolated else [])
+    spies = ["espia"] if jobs == 1 else ["espia_a", "espia_b", "espia_c"]
+    for spy in spies:
+        _submit(course, spy, "mini", nb, "mini.ipynb")
+    args = ["--course", str(course), "--jobs", str(jobs)] + (
+        ["--sandbox", "--memory-gib", "2"] if isolated else [])
     assert grading.main(args) == 0, capsys.readouterr().out
-    graded = nbformat.read(str(course / "autograded" / "espia" / "mini" / "mini.ipynb"), as_version=4)
-    text = "".join(o.get("text", "") for o in _cell(graded, "f").outputs)
-    attempts = ["leer solutions", "leer gradebook", "escribir en el curso", "abrir un socket",
-                "reservar 4 GiB"]
-    for attempt in attempts:
-        expected = f"{attempt}: bloqueado" if isolated else f"{attempt}: PERMITIDO"
-        assert expected in text, f"se esperaba «{expected}»; salida:\n{text}"
-    # Aislado o no, la corrección sigue siendo correcta.
-    assert _cell_scores(course, "mini", "espia", "mini") == {"test_f": 1.0, "test_g": 2.0, "test_h": 3.0}
+    attempts = ["leer solutions", "leer gradebook", "escribir en el curso", "escribir en la caché",
+                "abrir un socket", "reservar 4 GiB"]
+    for spy in spies:
+        graded = nbformat.read(str(course / "autograded" / spy / "mini" / "mini.ipynb"),
+                               as_version=4)
+        text = "".join(o.get("text", "") for o in _cell(graded, "f").outputs)
+        for attempt in attempts:
+            expected = f"{attempt}: bloqueado" if isolated else f"{attempt}: PERMITIDO"
+            assert expected in text, f"{spy}: se esperaba «{expected}»; salida:\n{text}"
+        # Aislado o no, la corrección sigue siendo correcta.
+        assert _cell_scores(course, "mini", spy, "mini") == {
+            "test_f": 1.0, "test_g": 2.0, "test_h": 3.0}
     server.close()
 
 
