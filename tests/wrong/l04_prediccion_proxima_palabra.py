@@ -73,6 +73,28 @@ def sliding_view(tokens, n):
     return X, arr[n:]
 
 
+def skeleton_y_one_late(tokens, n):
+    """Con el esqueleto (caso sin pares dado): y empieza un token tarde (tokens[n + 1:])."""
+    tokens = list(tokens)
+    T = len(tokens)
+    if T < n + 1:
+        return np.empty((0, n)), np.empty((0,))
+    X = np.array([tokens[i:i + n] for i in range(T - n)])
+    y = np.array(tokens[n + 1:])
+    return X, y
+
+
+def skeleton_windows_to_the_end(tokens, n):
+    """Con el esqueleto: una ventana por cada comienzo posible (range(T - n + 1)), y de T - n."""
+    tokens = list(tokens)
+    T = len(tokens)
+    if T < n + 1:
+        return np.empty((0, n)), np.empty((0,))
+    X = np.array([tokens[i:i + n] for i in range(T - n + 1)])
+    y = np.array(tokens[n:])
+    return X, y
+
+
 # ---------------------------------------------------------------------------
 # perplexity
 # ---------------------------------------------------------------------------
@@ -184,6 +206,37 @@ def squeeze_then_len(target_probs):
         return float(np.exp(-np.sum(np.log(p)) / len(p)))
 
 
+def _skeleton_probs(target_probs):
+    """La parte que da el esqueleto: float64 con la forma de la entrada, ValueError si está vacía."""
+    p = np.asarray(target_probs, dtype=np.float64)
+    if p.size == 0:
+        raise ValueError("perplexity: no hay probabilidades (la entrada está vacía)")
+    return p
+
+
+def skeleton_len_instead_of_size(target_probs):
+    """Con el esqueleto (p conserva su forma): divide la suma de logaritmos por len(p) (filas)."""
+    p = _skeleton_probs(target_probs)
+    with np.errstate(divide="ignore", over="ignore"):
+        pp = np.exp(-np.sum(np.log(p)) / len(p))
+    return float(pp)
+
+
+def skeleton_mean_over_last_axis(target_probs):
+    """Con el esqueleto: promedia los logaritmos de cada fila (axis=-1) y después las perplejidades."""
+    p = _skeleton_probs(target_probs)
+    with np.errstate(divide="ignore"):
+        pp = np.mean(np.exp(-np.mean(np.log(p), axis=-1)))
+    return float(pp)
+
+
+def skeleton_epsilon_in_log(target_probs):
+    """Con el esqueleto: ln(p + 1e-12) «para evitar log(0)»: cambia las probabilidades muy chicas."""
+    p = _skeleton_probs(target_probs)
+    pp = np.exp(-np.mean(np.log(p + 1e-12)))
+    return float(pp)
+
+
 # ---------------------------------------------------------------------------
 # next_word
 # ---------------------------------------------------------------------------
@@ -274,13 +327,22 @@ def bos_after_truncation(model, vocab, context_tokens, context_len):
     return _best(vocab, _predict(model, ids))
 
 
+def skeleton_truncates_words_then_bos(model, vocab, context_tokens, context_len):
+    """Con el esqueleto: recorta las palabras a context_len y después pone <s> (context_len + 1 ids)."""
+    ids = [vocab.bos_id] + vocab.encode(context_tokens)[-context_len:]
+    ids = [vocab.pad_id] * (context_len - len(ids)) + ids
+    return _best(vocab, _predict(model, ids))
+
+
 WRONG = {
     "make_windows": [windows_include_last, windows_miss_last, target_inside_window,
                      window_of_n_minus_1, empty_without_shape, stride_n, transposed_windows,
-                     sliding_view],
+                     sliding_view, skeleton_y_one_late, skeleton_windows_to_the_end],
     "perplexity": [product_float32, product_float64, mean_of_row_perplexities, log2_then_exp,
                    ln_then_pow2, cross_entropy_only, missing_minus_sign, sum_instead_of_mean,
-                   no_empty_check, clipped_probs, log_mean_float32, squeeze_then_len],
+                   no_empty_check, clipped_probs, log_mean_float32, squeeze_then_len,
+                   skeleton_len_instead_of_size, skeleton_mean_over_last_axis, skeleton_epsilon_in_log],
     "next_word": [no_bos, right_padding, no_truncation, keeps_first_tokens, drops_unknown_words,
-                  plain_argmax, bans_eos_too, pads_with_unk, returns_id, bos_after_truncation],
+                  plain_argmax, bans_eos_too, pads_with_unk, returns_id, bos_after_truncation,
+                  skeleton_truncates_words_then_bos],
 }
