@@ -71,8 +71,9 @@ def _place(course: Path, store, p: dict, data: bytes) -> None:
 def run(course: Path, args) -> int:
     from tqdm import tqdm
 
-    from tools.grading import Store, cpu_count
+    from tools.grading import cpu_count
     from tools.pools import DaskPool, LocalPool
+    from tools.results_store import Store
 
     store = Store(course)
     (store.root / "feedback").mkdir(exist_ok=True)

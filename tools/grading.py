@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -45,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,13 +51,14 @@ from tools import ROOT, gradebook_merge, jobs
 from tools.grades_table import Row, collect, format_table, write_csv  # noqa: F401 - API pública
 from tools.jobs import nbgrader, review  # noqa: F401 - API pública (pruebas, docentes)
 from tools.pools import DaskPool, LocalPool
+from tools.results_store import STATE_DIR, Store, course_lock  # noqa: F401 - API pública
 from tools.submissions import plan_names
 
-STATE_DIR = ".grading"
-# Desde cuántas entregas por corregir de una tarea conviene correr antes sus
-# soluciones una vez (cuesta más o menos una entrega) para que cada trabajo
-# reciba la caché de datos y modelos llena: en clase_rnn, la lección 04 y sus
-# comparaciones cargan los modelos en lugar de entrenarlos (68 s → 56 s por entrega).
+# Desde cuántas entregas por corregir de una tarea conviene correr una vez sus
+# soluciones (cuesta más o menos una entrega; corre en el pool, a la par de las
+# primeras) para que los trabajos reciban la caché de datos y modelos llena: en
+# clase_rnn, la lección 04 y sus comparaciones cargan los modelos en lugar de
+# entrenarlos (68 s → 56 s por entrega).
 WARM_MIN = 3
 
 
@@ -85,87 +84,6 @@ def autograde(course: Path, assignment: str, student: str, *extra: str,
     gradebook separada; lo que hacía ``make autograde`` antes)."""
     return nbgrader(course, "autograde", assignment, f"--student={student}", "--create",
                     "--force", *extra, env_extra={"COURSE_FAST": "1" if fast else ""})
-
-
-# --------------------------------------------------------------- almacén
-
-class Store:
-    """``<curso>/.grading``: resultados por clave, escritos de forma atómica."""
-
-    def __init__(self, course: Path) -> None:
-        self.root = course / STATE_DIR
-        self.results = self.root / "results"
-        self.tmp = self.root / "tmp"
-        self.results.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
-
-    def _atomic(self, path: Path, data: bytes) -> None:
-        tmp = self.tmp / f"{path.name}.{uuid.uuid4().hex}"
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-
-    def has(self, key: str) -> bool:
-        return (self.results / f"{key}.json").exists()
-
-    def load(self, key: str) -> dict:
-        return json.loads((self.results / f"{key}.json").read_text(encoding="utf-8"))
-
-    def autograded(self, key: str) -> bytes | None:
-        path = self.results / f"{key}.tar.gz"
-        return path.read_bytes() if path.exists() else None
-
-    def save(self, result: dict) -> None:
-        """Primero el paquete de ``autograded/``, después el JSON: el JSON es la
-        marca de «terminado»."""
-        key = result["key"]
-        meta = {k: v for k, v in result.items() if k != "autograded"}
-        if result.get("autograded") is not None:
-            self._atomic(self.results / f"{key}.tar.gz", result["autograded"])
-        self._atomic(self.results / f"{key}.json",
-                     json.dumps(meta, ensure_ascii=False, sort_keys=True).encode())
-        self.fsync_dir(self.results)
-
-    def replace_dir(self, final: Path, data: bytes | None) -> None:
-        """Pone en ``final`` la carpeta empaquetada en ``data`` (``None``: la quita)
-        de una vez: se arma al lado (en ``.grading/tmp``, mismo sistema de
-        archivos) y se renombra; nunca queda una carpeta a medio escribir."""
-        staging = self.tmp / f"place-{uuid.uuid4().hex}"
-        if data is not None:
-            jobs.unpack(data, staging)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        old = None
-        if final.exists():
-            old = self.tmp / f"old-{uuid.uuid4().hex}"
-            os.rename(final, old)
-        if data is not None:
-            os.rename(staging, final)
-        self.fsync_dir(final.parent)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    @staticmethod
-    def fsync_dir(path: Path) -> None:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
-def course_lock(course: Path):
-    """Un solo coordinador por curso a la vez."""
-    path = course / STATE_DIR / "lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SystemExit(f"Ya hay una corrección en curso en {course} ({path}).") from None
-        yield
 
 
 # --------------------------------------------------------------- trabajos
