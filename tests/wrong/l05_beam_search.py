@@ -284,6 +284,70 @@ def beam_multiplica_probabilidades(next_log_probs, prefix, steps, beam_width, al
     return out
 
 
+# Errores en lo que completa el estudiante (el esqueleto trae el haz inicial, el
+# bucle, los haces terminados y la salida).
+def _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha=0.0, *, extend, prune):
+    """El esqueleto de la lección con las dos piezas del bucle dadas como funciones."""
+    prefix = tuple(prefix)
+
+    def puntaje(seq, log_prob):
+        return log_prob / max(len(seq) - len(prefix), 1) ** alpha
+
+    haces = [(prefix, 0.0)]
+    for _ in range(steps):
+        candidatos = []
+        for seq, log_prob in haces:
+            opciones = next_log_probs(seq)
+            if not opciones:
+                candidatos.append((seq, log_prob))
+                continue
+            candidatos += extend(seq, log_prob, opciones)
+        haces = prune(candidatos, puntaje, beam_width)
+    return [(seq, log_prob, puntaje(seq, log_prob)) for seq, log_prob in haces]
+
+
+def _extend_ok(seq, log_prob, opciones):
+    return [(seq + (t,), log_prob + lp) for t, lp in opciones.items()]
+
+
+def _prune_ok(candidatos, puntaje, beam_width):
+    return sorted(candidatos, key=lambda c: puntaje(*c), reverse=True)[:beam_width]
+
+
+def skeleton_sin_acumular(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Con el esqueleto: cada continuación lleva solo la log-prob de su último token, sin acumular."""
+    return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha,
+                          extend=lambda seq, lp, op: [(seq + (t,), l) for t, l in op.items()],
+                          prune=_prune_ok)
+
+
+def skeleton_poda_sin_ordenar(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Con el esqueleto: se queda con los primeros beam_width candidatos en el orden generado."""
+    return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha,
+                          extend=_extend_ok, prune=lambda c, puntaje, k: c[:k])
+
+
+def skeleton_poda_por_ultimo_token(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Con el esqueleto: ordena por la log-prob del último paso (la diferencia con el padre), no por el puntaje."""
+    ultimo = {}
+
+    def extend(seq, lp, op):
+        hijos = [(seq + (t,), lp + l) for t, l in op.items()]
+        ultimo.update({h[0]: l for h, l in zip(hijos, op.values())})
+        return hijos
+
+    return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha, extend=extend,
+                          prune=lambda c, puntaje, k: sorted(
+                              c, key=lambda x: ultimo.get(x[0], 0.0), reverse=True)[:k])
+
+
+def skeleton_agrega_el_padre(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Con el esqueleto: además de las continuaciones, vuelve a agregar el haz sin extender."""
+    return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha,
+                          extend=lambda seq, lp, op: [(seq, lp)] + _extend_ok(seq, lp, op),
+                          prune=_prune_ok)
+
+
 # ---------------------------------------------------------- beam_loses_to_greedy
 _CONTRA = {
     (): {"a": 0.5, "b": 0.4, "c": 0.1},
@@ -374,6 +438,10 @@ WRONG = {
         beam_multiplica_probabilidades,
         beam_cero_pasos_vacio,
         beam_largo_sin_minimo,
+        skeleton_sin_acumular,
+        skeleton_poda_sin_ordenar,
+        skeleton_poda_por_ultimo_token,
+        skeleton_agrega_el_padre,
     ],
     "beam_loses_to_greedy": [
         contra_arbol_de_la_diapositiva,
