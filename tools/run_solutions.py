@@ -16,6 +16,14 @@ como los dibuja el backend inline (100 dpi, ~20–60 KB cada uno; recomprimirlos
 sin pérdida ahorra ~2 %: no vale la pena). ``--output-dir`` escribe los
 notebooks ejecutados en otra carpeta, sin tocar ``solutions/`` ni los tiempos
 del README.
+
+Los tiempos son los de un estudiante que abre las lecciones en orden en una
+máquina nueva: la corrida usa una caché de datos **vacía** (una carpeta
+temporal como ``COURSE_DATA_DIR``, compartida por los notebooks de la corrida;
+los corpus se bajan, o se leen de ``COURSE_DATA_MIRROR``), así la lección 04 y
+el desafío entrenan sus modelos y 05 y 06 reusan los de la 04. ``--cache DIR``
+usa otra carpeta (por ejemplo, una ya llena, para iterar rápido; los tiempos
+que guarde no son los de un estudiante: con ``--cache`` no se anotan).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import base64
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,7 +135,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path,
                         help="escribir los notebooks ejecutados acá (<tarea>/<notebook>), "
                              "sin tocar solutions/ ni docs/tiempos.json")
+    parser.add_argument("--cache", type=Path,
+                        help="caché de datos a usar (por omisión, una vacía: la de un estudiante "
+                             "nuevo); con esta opción los tiempos no se anotan")
     args = parser.parse_args(argv)
+    if args.cache is not None:
+        os.environ["COURSE_DATA_DIR"] = str(args.cache)
+        return _run_all(args)
+    with tempfile.TemporaryDirectory(prefix="rnn-solutions-cache-") as cache:
+        os.environ["COURSE_DATA_DIR"] = cache
+        return _run_all(args)
+
+
+def _run_all(args: argparse.Namespace) -> int:
     paths = args.notebooks or sorted((ROOT / "solutions").glob("*/*.ipynb"))
     if args.measure_fast:
         os.environ["COURSE_FAST"] = "1"
@@ -136,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         output = args.output_dir / path.parent.name / path.name if args.output_dir else None
         write = args.output_dir is not None or not args.measure_fast
         seconds = run(path, args.timeout, write=write, output=output)
-        if args.output_dir is None:
+        if args.output_dir is None and args.cache is None:
             record_time(path, mode, seconds)
         target = nbformat.read(str(output or path), as_version=4) if write else None
         images = f", {image_bytes(target) / 1024:.0f} KiB de imágenes" if target else ""
