@@ -196,8 +196,12 @@ def computed(path: str | Path) -> tuple[int, int, int]:
     return est.core.rounded(), est.core.rounded_exercises(), est.optional.rounded()
 
 
+LESSON_NAME = re.compile(r"^[0-9][0-9]_.*\.ipynb$")
+
+
 def lessons() -> list[Path]:
-    return sorted(ROOT.glob("solutions/*/[0-9][0-9]_*.ipynb"))
+    """Las lecciones (``NN_nombre.ipynb``); el desafío, abierto, no lleva estimación."""
+    return sorted(p for p in ROOT.glob("solutions/*/*.ipynb") if LESSON_NAME.match(p.name))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import ROOT, env_with_tools
+from tools import ROOT, env_with_tools, estimate_time
 
 SOURCE = "solutions"
 RELEASE = "notebooks"
@@ -144,15 +144,26 @@ def _fmt_seconds(value: float | None) -> str:
     return f"{value:.0f} s" if value < 120 else f"{value / 60:.1f} min"
 
 
+def _student_minutes(path: Path) -> str:
+    """Los minutos que dice el título de una lección (``tools/estimate_time.py``);
+    el desafío es abierto: no tiene estimación."""
+    if not estimate_time.LESSON_NAME.match(path.name):
+        return "abierto"
+    core, _exercises, optional = estimate_time.computed(path)
+    return f"{core} min (+{optional} opcional)"
+
+
 def readme_block(root: Path = ROOT) -> str:
-    """La tabla de lecciones del README: título, badge de Colab y tiempos medidos
-    (``docs/tiempos.json``, que escribe ``make solutions``)."""
+    """La tabla de lecciones del README: título, badge de Colab, minutos de trabajo
+    del estudiante (recorrido central y opcional, los del título) y tiempos de
+    ejecución medidos (``docs/tiempos.json``, que escribe ``make solutions``)."""
     import json
 
     url = repo_url(root)
     times_file = root / "docs" / "tiempos.json"
     times = json.loads(times_file.read_text(encoding="utf-8")) if times_file.exists() else {}
-    rows = ["| Notebook | Tema | Colab | Modo rápido | Lección completa |", "|---|---|---|---|---|"]
+    rows = ["| Notebook | Tema | Colab | Trabajo del estudiante | Modo rápido | Lección completa |",
+            "|---|---|---|---|---|---|"]
     for path in source_notebooks(root):
         rel = path.relative_to(root / SOURCE).as_posix()
         nb = nbformat.read(str(path), as_version=4)
@@ -161,8 +172,12 @@ def readme_block(root: Path = ROOT) -> str:
         badge = (f"[![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
                  f"({colab_url(url, release_path)})")
         t = times.get(rel, {})
-        rows.append(f"| [`{rel}`]({release_path}) | {title} | {badge} | "
+        rows.append(f"| [`{rel}`]({release_path}) | {title} | {badge} | {_student_minutes(path)} | "
                     f"{_fmt_seconds(t.get('rapido'))} | {_fmt_seconds(t.get('completo'))} |")
+    lessons = [estimate_time.computed(p) for p in source_notebooks(root)
+               if estimate_time.LESSON_NAME.match(p.name)]
+    rows.append(f"| **Las {len(lessons)} lecciones** | | | **{sum(c for c, _, _ in lessons)} min** "
+                f"(+{sum(o for _, _, o in lessons)} opcional) | | |")
     return "\n".join([README_BEGIN, binder_badge(url), "", *rows, README_END])
 
 
