@@ -453,6 +453,7 @@ class Coordinator:
         como kernels): así el precalentamiento de la caché ocupa un lugar y los
         demás corrigen desde el principio; los que salen después ya la reciben."""
         from collections import deque
+        from concurrent.futures.process import BrokenProcessPool
 
         pool: DaskPool | LocalPool = DaskPool(self.args.scheduler) if self.args.scheduler \
             else LocalPool(self.jobs)
@@ -466,9 +467,17 @@ class Coordinator:
                     in_flight[pool.submit(caches[a.name], fn=jobs.run_warm)] = (a, None)
             while True:
                 while queue and not broken and len(in_flight) < pool.capacity():
-                    a, t = queue.popleft()
-                    in_flight[pool.submit({**_payload(a, t, common),
-                                            **self._shared(pool, shared, caches, a)})] = (a, t)
+                    a, t = queue[0]
+                    try:
+                        fut = pool.submit({**_payload(a, t, common),
+                                           **self._shared(pool, shared, caches, a)})
+                    except BrokenProcessPool:
+                        # Un proceso murió y el pool ya lo sabe, aunque ninguno de
+                        # los futuros en curso lo haya dicho todavía: esta entrega
+                        # queda en la cola para el pool nuevo.
+                        broken = True
+                        break
+                    in_flight[fut] = queue.popleft()
                 if not in_flight:
                     break
                 for fut in pool.wait_any(list(in_flight)):
