@@ -288,7 +288,7 @@ class Coordinator:
         return self.store.root / "cache" / hashlib.sha256(
             f"{a.source_key}{self.options['fast']}".encode()).hexdigest()[:16]
 
-    def warm_cache(self, a: Assignment, pending: int) -> bytes | None | dict:
+    def warm_cache(self, a: Assignment, pending: int, env: dict[str, str]) -> bytes | None | dict:
         """La caché de datos y modelos que recibe cada trabajo de la tarea.
 
         Con al menos ``WARM_MIN`` entregas por corregir (o ``--warm-cache``)
@@ -296,7 +296,8 @@ class Coordinator:
         entrenados (lección 04, que reusan 05 y 06) quedan listos. Devuelve los
         bytes si ya está en ``.grading/cache/``, ``None`` si no conviene, o el
         pedido (payload de :func:`tools.jobs.run_warm`) para correrlo en el
-        pool, a la par de las primeras entregas."""
+        pool, a la par de las primeras entregas, con ``env``: las variables de
+        los trabajos (modo, hilos, espejo de los corpus)."""
         if self.args.no_warm or not (self.args.warm_cache or pending >= WARM_MIN):
             return None
         cache = self._cache_dir(a)
@@ -306,7 +307,7 @@ class Coordinator:
         notebooks = {nb: (src / nb).read_bytes() for nb in a.notebooks if (src / nb).exists()}
         return {"key": a.source_key, "notebooks": notebooks,
                 "tmpdir": None if self.args.scheduler else str(self.jobs_tmp),
-                "env": {**self._common()["env"], "COURSE_FAST": "1" if self.options["fast"] else ""}}
+                "env": env}
 
     def _warmed(self, a: Assignment, result: dict) -> bytes:
         """Guarda la caché que devolvió :func:`tools.jobs.run_warm` (atómico:
@@ -430,7 +431,7 @@ class Coordinator:
         pending: dict[str, int] = {}
         for a, _ in todo:
             pending[a.name] = pending.get(a.name, 0) + 1
-        caches = {a.name: self.warm_cache(a, pending[a.name])
+        caches = {a.name: self.warm_cache(a, pending[a.name], common["env"])
                   for a in {a.name: a for a, _ in todo}.values()}
         failures: dict[tuple[str, str], str] = {}
         bar = tqdm(total=len(todo), unit="entrega", desc="Corrigiendo", smoothing=0,
