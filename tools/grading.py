@@ -58,7 +58,7 @@ from tools.submissions import plan_names
 # soluciones (cuesta más o menos una entrega; corre en el pool, a la par de las
 # primeras) para que los trabajos reciban la caché de datos y modelos llena: en
 # clase_rnn, la lección 04 y sus comparaciones cargan los modelos en lugar de
-# entrenarlos (68 s → 56 s por entrega).
+# entrenarlos (65 s → 58 s por entrega, benchmarks/bench_grading.py).
 WARM_MIN = 3
 
 
@@ -311,7 +311,7 @@ class Coordinator:
 
     def _warmed(self, a: Assignment, result: dict) -> bytes:
         """Guarda la caché que devolvió :func:`tools.jobs.run_warm` (atómico:
-        una carpeta a medio escribir no cuenta) y la devuelve."""
+        una carpeta a medio escribir no cuenta) y devuelve sus bytes."""
         for err in result.get("errors", []):
             print(f"(al precalentar la caché de {a.name}: {err})")
         cache = self._cache_dir(a)
@@ -321,7 +321,7 @@ class Coordinator:
         shutil.rmtree(cache, ignore_errors=True)
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp.rename(cache)
-        return jobs.pack(cache)
+        return result["cache"]  # ya empaquetada: no se vuelve a comprimir
 
     # -- corrida
     def run(self) -> int:
