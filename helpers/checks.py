@@ -8,7 +8,7 @@ no coincide), para que el estudiante sepa por dónde empezar a buscar.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,9 @@ __all__ = [
     "check_keys",
     "check_raises",
     "optional_exercise",
+    "case",
+    "graded_alone",
+    "CASE_PREFIX",
     "relative_error",
     "max_abs_error",
 ]
@@ -251,3 +254,90 @@ def optional_exercise(name: str) -> Iterator[None]:
               "la lección sigue sin él.")
         return
     print(f"✔ {name}: pasa las pruebas del ejercicio opcional.")
+
+
+# --------------------------------------------------------------------------
+# Casos con nombre y ejercicios evaluados por separado
+# --------------------------------------------------------------------------
+
+#: Comienzo del mensaje de un caso con nombre. La devolución de una prueba
+#: oculta muestra el nombre del caso y este mensaje, nunca el código.
+CASE_PREFIX = "Caso «"
+
+
+def _with_case(label: str, message: str) -> str:
+    if message.startswith(CASE_PREFIX):  # un caso dentro de otro: vale el más específico
+        return message
+    return f"{CASE_PREFIX}{label}»: {message}"
+
+
+@contextlib.contextmanager
+def case(label: str) -> Iterator[None]:
+    """Un caso de prueba con nombre, en castellano: «secuencia vacía (T = 0)».
+
+    Toda comprobación de una prueba oculta va dentro de un caso. Si falla, el
+    mensaje empieza con ``Caso «<nombre>»:`` seguido de lo que se esperaba y
+    lo que se obtuvo; si la función del estudiante lanza otra excepción, el
+    mensaje la nombra. Así la devolución dice *qué caso* falló sin mostrar el
+    código de la prueba::
+
+        with checks.case("secuencia vacía (T = 0)"):
+            check_close(elman_forward(X0, h0, W_hx, W_hh, b_h), h0, "elman_forward(...)")
+    """
+    try:
+        yield
+    except AssertionError as exc:
+        raise AssertionError(_with_case(label, str(exc))) from None
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - el error del estudiante, con el nombre del caso
+        raise AssertionError(_with_case(
+            label, f"tu función lanzó {type(exc).__name__}: {exc}")) from None
+
+
+def _dependency_hint(names: Iterable[str]) -> str:
+    listed = ", ".join(f"`{n}`" for n in names)
+    return (f" (Esta prueba usa tu {listed}: si su propia prueba falla, arreglá eso primero. "
+            f"Al corregir, esta celda usa una versión correcta de {listed}, así cada error "
+            "cuesta solo los puntos de su ejercicio.)")
+
+
+@contextlib.contextmanager
+def graded_alone(namespace: MutableMapping[str, Any], **references: str) -> Iterator[None]:
+    """Evalúa un ejercicio con versiones correctas de los ejercicios anteriores.
+
+    ``references`` va de cada función anterior que usa el ejercicio al nombre
+    de su versión de referencia en ``namespace`` (``globals()`` del notebook).
+    Esas referencias se definen en la parte **oculta** de la celda: solo
+    existen al corregir. Entonces, dentro del bloque, cada nombre apunta a la
+    referencia, y al salir vuelve a ser la función del estudiante::
+
+        ### BEGIN HIDDEN TESTS
+        def _paso_referencia(x_t, h_prev, W_hx, W_hh, b_h): ...
+        ### END HIDDEN TESTS
+        with checks.graded_alone(globals(), elman_step="_paso_referencia"):
+            ...  # pruebas de elman_forward
+
+    En el notebook del estudiante no hay referencias: el bloque usa sus propias
+    funciones y, si falla, el mensaje le recuerda cuáles usó.
+    """
+    present = {dep: namespace[ref] for dep, ref in references.items() if ref in namespace}
+    if len(present) < len(references):  # versión del estudiante: sus propias funciones
+        try:
+            yield
+        except AssertionError as exc:
+            raise AssertionError(str(exc) + _dependency_hint(references)) from exc
+        return
+    saved = {dep: namespace.get(dep, _MISSING) for dep in present}
+    namespace.update(present)
+    try:
+        yield
+    finally:
+        for dep, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(dep, None)
+            else:
+                namespace[dep] = value
+
+
+_MISSING = object()

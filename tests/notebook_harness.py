@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,27 @@ from typing import Any
 import nbformat
 
 from tools import ROOT
+from tools.autograding.markers import BEGIN_HIDDEN, END_HIDDEN
 
 SOLUTIONS = ROOT / "solutions"
 
 
 def _meta(cell: Any) -> dict[str, Any]:
     return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def student_source(src: str) -> str:
+    """La celda como la ve el estudiante: sin las líneas entre los marcadores
+    de pruebas ocultas (marcadores incluidos), como hace nbgrader al publicar."""
+    out, hidden = [], False
+    for line in src.split("\n"):
+        if BEGIN_HIDDEN in line:
+            hidden = True
+        elif END_HIDDEN in line:
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "\n".join(out)
 
 
 @dataclass
@@ -35,6 +51,7 @@ class GradedNotebook:
     solutions: dict[str, str]      # grade_id (= nombre de la función) -> código
     # grade_id -> (código, puntos); las pruebas de ejercicios opcionales, con 0
     grade_cells: dict[str, tuple[str, float]]
+    _setup_ns: dict[str, Any] | None = None
 
     @classmethod
     def load(cls, relpath: str) -> GradedNotebook:
@@ -68,29 +85,70 @@ class GradedNotebook:
             raise AssertionError(f"{self.path.name}: no hay celdas de evaluación para {function_name}")
         return out
 
+    def _setup_namespace(self) -> dict[str, Any]:
+        if self._setup_ns is None:
+            ns: dict[str, Any] = {"__name__": "__main__"}
+            exec(compile(self.setup, f"{self.path.name}:setup", "exec"), ns)
+            self._setup_ns = ns
+        return self._setup_ns
+
     def namespace(self) -> dict[str, Any]:
-        """Lo que ve una celda de evaluación: la celda setup y las soluciones."""
-        ns: dict[str, Any] = {"__name__": "__main__"}
-        exec(compile(self.setup, f"{self.path.name}:setup", "exec"), ns)
+        """Lo que ve una celda de evaluación: la celda setup y las soluciones.
+
+        Un diccionario nuevo cada vez, con las soluciones definidas en él (sus
+        ``__globals__`` son ese diccionario, como en un kernel): así una celda
+        que cambia un nombre global (``checks.graded_alone``) lo cambia también
+        para las funciones que lo usan, y nada pasa de una celda a otra."""
+        ns = dict(self._setup_namespace())
         for gid, src in self.solutions.items():
             exec(compile(src, f"{self.path.name}:{gid}", "exec"), ns)
         return ns
 
-    def run(self, function_name: str, impl: Callable[..., Any] | None = None
-            ) -> dict[str, BaseException | None]:
-        """Ejecuta setup + soluciones (+ ``impl`` en lugar de la solución) + las
-        celdas de evaluación de ``function_name``. Devuelve la excepción (o
-        ``None``) de cada celda."""
+    def _run_cells(self, gids: list[str], function_name: str,
+                   impl: Callable[..., Any] | None, *, student: bool = False
+                   ) -> dict[str, BaseException | None]:
         sink = io.StringIO()
+        results: dict[str, BaseException | None] = {}
         with contextlib.redirect_stdout(sink):
-            ns = self.namespace()
-            if impl is not None:
-                ns[function_name] = impl
-            results: dict[str, BaseException | None] = {}
-            for gid, (src, _pts) in self.cells_for(function_name).items():
+            for gid in gids:
+                ns = self.namespace()
+                if impl is not None:
+                    ns[function_name] = impl
+                src = self.grade_cells[gid][0]
+                if student:
+                    src = student_source(src)
                 try:
-                    exec(compile(src, f"{self.path.name}:{gid}", "exec"), dict(ns))
+                    exec(compile(src, f"{self.path.name}:{gid}", "exec"), ns)
                     results[gid] = None
                 except Exception as exc:  # noqa: BLE001 - cualquier fallo cuesta puntos
                     results[gid] = exc
         return results
+
+    def run(self, function_name: str, impl: Callable[..., Any] | None = None, *,
+            student: bool = False) -> dict[str, BaseException | None]:
+        """Ejecuta setup + soluciones (+ ``impl`` en lugar de la solución) + las
+        celdas de evaluación de ``function_name``. Devuelve la excepción (o
+        ``None``) de cada celda. Con ``student=True``, las celdas como las ve el
+        estudiante: sin la parte oculta."""
+        return self._run_cells(list(self.cells_for(function_name)), function_name, impl,
+                               student=student)
+
+    def dependents(self, function_name: str) -> list[str]:
+        """Celdas de evaluación de **otras** funciones que podrían usar
+        ``function_name``: las que la nombran, o cuya función (la solución) la
+        nombra. Las demás no pueden verse afectadas por un error en ella."""
+        word = re.compile(rf"\b{re.escape(function_name)}\b")
+        own = set(self.cells_for(function_name))
+        out = []
+        for gid, (src, _pts) in self.grade_cells.items():
+            if gid in own:
+                continue
+            tested = gid.removeprefix("test_").split("__")[0]
+            if word.search(src) or word.search(self.solutions.get(tested, "")):
+                out.append(gid)
+        return out
+
+    def run_dependents(self, function_name: str, impl: Callable[..., Any]
+                       ) -> dict[str, BaseException | None]:
+        """Las celdas de :meth:`dependents` con ``impl`` en lugar de la solución."""
+        return self._run_cells(self.dependents(function_name), function_name, impl)

@@ -38,7 +38,7 @@ def test_all_public_functions_are_tested() -> None:
     tested = {
         "check_type", "check_shape", "check_finite", "check_close", "check_relative_error",
         "check_equal", "check_keys", "check_raises", "relative_error", "max_abs_error",
-        "optional_exercise",
+        "optional_exercise", "case", "graded_alone", "CASE_PREFIX",
     }
     assert set(checks.__all__) == tested
 
@@ -252,3 +252,53 @@ def test_optional_exercise_tolerates_only_the_stub(capsys) -> None:
     with pytest.raises(AssertionError), optional_exercise("f"):
         raise AssertionError("respuesta equivocada")
     assert "✔" not in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------
+# case y graded_alone
+# --------------------------------------------------------------------------
+
+
+def test_case_names_the_failed_case() -> None:
+    with checks.case("lote 1"):
+        check_equal(1, 1)
+    with pytest.raises(AssertionError) as err, checks.case("secuencia vacía (T = 0)"):
+        check_equal(3, 4, "f(...)")
+    assert str(err.value) == "Caso «secuencia vacía (T = 0)»: f(...): se esperaba 4 y se obtuvo 3."
+    # Una excepción de la función del estudiante también nombra el caso.
+    with pytest.raises(AssertionError) as err, checks.case("empate entre tokens"):
+        np.stack([])
+    assert str(err.value).startswith("Caso «empate entre tokens»: tu función lanzó ValueError:")
+    # Casos anidados: vale el más específico.
+    with pytest.raises(AssertionError) as err, checks.case("afuera"), checks.case("adentro"):
+        check_equal(1, 2)
+    assert str(err.value).startswith("Caso «adentro»: ")
+    # El esqueleto sin resolver sigue siendo NotImplementedError (ejercicios opcionales).
+    with pytest.raises(NotImplementedError), checks.case("x"):
+        raise NotImplementedError
+
+
+def test_graded_alone_swaps_references_only_inside_the_block() -> None:
+    ns: dict[str, object] = {}
+    exec("def paso(x):\n    return x + 100\n"          # el del estudiante, equivocado
+         "def recorrer(xs):\n    return [paso(x) for x in xs]\n"
+         "def _paso_ref(x):\n    return x + 1\n", ns)
+    with checks.graded_alone(ns, paso="_paso_ref"):
+        assert ns["recorrer"]([1, 2]) == [2, 3]  # type: ignore[operator]
+    assert ns["recorrer"]([1]) == [101]  # type: ignore[operator]
+    # Un error dentro del bloque no deja la referencia puesta.
+    with pytest.raises(ZeroDivisionError), checks.graded_alone(ns, paso="_paso_ref"):
+        raise ZeroDivisionError
+    assert ns["recorrer"]([1]) == [101]  # type: ignore[operator]
+
+
+def test_graded_alone_without_references_uses_the_students_and_says_so() -> None:
+    ns: dict[str, object] = {"paso": lambda x: x}
+    with checks.graded_alone(ns, paso="_paso_ref"):
+        pass
+    with pytest.raises(AssertionError) as err, checks.graded_alone(ns, paso="_paso_ref"):
+        check_equal(1, 2, "recorrer(...)")
+    msg = str(err.value)
+    assert msg.startswith("recorrer(...): se esperaba 2 y se obtuvo 1.")
+    assert "usa tu `paso`" in msg and "versión correcta de `paso`" in msg
+    assert ns["paso"](5) == 5  # type: ignore[operator]

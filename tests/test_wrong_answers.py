@@ -49,6 +49,55 @@ def test_wrong_answer_loses_points(relpath: str, function_name: str, impl) -> No
     )
 
 
+@pytest.mark.parametrize("relpath,function_name,impl", WRONG_CASES)
+def test_wrong_answer_fails_a_visible_check(relpath: str, function_name: str, impl) -> None:
+    """Todo requisito que pide la consigna tiene una prueba visible: cada respuesta
+    equivocada falla ya en la versión del estudiante (sin la parte oculta), salvo
+    las que el módulo declara en ``HIDDEN_ONLY`` con su razón (solo otro tamaño
+    o valor la delata)."""
+    module = next(m for m in MODULES if m.NOTEBOOK == relpath and impl in m.WRONG[function_name])
+    results = _nb(relpath).run(function_name, impl, student=True)
+    if impl.__name__ in getattr(module, "HIDDEN_ONLY", {}):
+        return
+    assert any(exc is not None for exc in results.values()), (
+        f"{impl.__name__} ({impl.__doc__.strip()}) pasa todas las pruebas visibles de "
+        f"{function_name}: el estudiante no se entera hasta la nota. Agregá un caso visible "
+        f"(o declaralo en HIDDEN_ONLY de {module.__name__} con la razón)"
+    )
+
+
+@pytest.mark.parametrize("relpath,function_name,impl", WRONG_CASES)
+def test_hidden_failures_name_their_case(relpath: str, function_name: str, impl) -> None:
+    """Si una celda pasa su parte visible y falla en la oculta, el mensaje nombra
+    el caso (``checks.case``): la devolución lo muestra sin mostrar el código."""
+    from helpers.checks import CASE_PREFIX
+
+    nb = _nb(relpath)
+    full = nb.run(function_name, impl)
+    visible = nb.run(function_name, impl, student=True)
+    for gid, exc in full.items():
+        if exc is not None and visible[gid] is None:
+            assert str(exc).startswith(CASE_PREFIX), (
+                f"{impl.__name__}: la parte oculta de {gid} falla sin nombrar el caso "
+                f"(usá checks.case(...)): {exc!r}")
+
+
+@pytest.mark.parametrize("relpath,function_name,impl", WRONG_CASES)
+def test_wrong_answer_costs_only_its_exercise(relpath: str, function_name: str, impl) -> None:
+    """Un error en el ejercicio *k* cuesta solo los puntos de *k*: las celdas de
+    evaluación de los ejercicios que usan *k* (``checks.graded_alone``) pasan con
+    la respuesta equivocada, salvo las que el módulo declara en ``CASCADES``
+    (celda -> por qué el contrato de ese ejercicio incluye a *k*)."""
+    module = next(m for m in MODULES if m.NOTEBOOK == relpath and impl in m.WRONG[function_name])
+    allowed = getattr(module, "CASCADES", {})
+    results = _nb(relpath).run_dependents(function_name, impl)
+    cascaded = {gid: repr(exc) for gid, exc in results.items()
+                if exc is not None and gid not in allowed}
+    assert not cascaded, (
+        f"{impl.__name__} ({impl.__doc__.strip()}), un error en {function_name}, también "
+        f"cuesta puntos en otras celdas: {cascaded}")
+
+
 def _graded_functions(relpath: str) -> list[str]:
     import nbformat
 

@@ -3,27 +3,37 @@
 Un solo método, determinista, sobre el notebook fuente (``solutions/``):
 
 * **Lectura.** Cada palabra de las celdas markdown del recorrido central, a
-  ``WORDS_PER_MINUTE`` = 130 palabras por minuto (prosa técnica en castellano,
+  ``WORDS_PER_MINUTE`` = 105 palabras por minuto (prosa técnica en castellano,
   con fórmulas). Los bloques desplegables ``<details>…</details>`` no son del
   recorrido central: las respuestas modelo que el estudiante abre si quiere no
   se cuentan, y un bloque cuyo ``<summary>`` contiene
   ``Para profundizar (opcional)`` cuenta en la parte opcional.
-* **Celdas de código.** ``MINUTES_PER_CELL`` = 0.5 minutos por celda de código
+* **Celdas de código.** ``MINUTES_PER_CELL`` = 0.6 minutos por celda de código
   del recorrido central que no es una solución ni una evaluación (leerla y
   correrla). La celda ``colab`` no cuenta (fuera de Colab no hace nada). El
   tiempo de cómputo de un entrenamiento largo no se cuenta: la prosa invita a
   leer mientras corre.
-* **Preguntas.** ``MINUTES_PER_QUESTION`` = 1 minuto por cada «**Para pensar**»
+* **Preguntas.** ``MINUTES_PER_QUESTION`` = 1.25 minutos por cada «**Para pensar**»
   del recorrido central (fuera de los ``<details>``).
 * **Ejercicios.** Por cada celda de solución (evaluada, o de un ejercicio
   opcional, cuya prueba visible no suma puntos), ``MINUTES_PER_LINE`` =
-  3 minutos por línea de código escrita (las líneas no vacías y que no son
+  3.5 minutos por línea de código escrita (las líneas no vacías y que no son
   comentarios entre ``### BEGIN SOLUTION`` y ``### END SOLUTION``), con un
-  mínimo de ``MIN_MINUTES_PER_EXERCISE`` = 5 minutos. Incluye leer el
-  enunciado, escribir, correr las pruebas visibles y corregir. Calibración: el
-  único dato medido (un estudiante que resolvió las seis lecciones, issue #11)
-  son 7 a 10 horas para los 17 ejercicios, que suman 144 líneas; la cota baja
-  (440 minutos) da 3.06 minutos por línea.
+  mínimo de ``MIN_MINUTES_PER_EXERCISE`` = 6 minutos. Incluye leer el
+  enunciado, escribir, correr las pruebas visibles y corregir.
+
+**Calibración** (dos mediciones). La primera (issue #11): un estudiante
+resolvió las seis lecciones en 7 a 10 horas, con 144 líneas de ejercicios;
+daba 3 minutos por línea y 130 palabras por minuto. La segunda (issue #17): un
+estudiante resolvió las lecciones 01–06 de la versión con esqueletos en 90, 35,
+30, 60, 65 y 35 minutos (315 en total), donde el método anterior decía 260. Un
+ajuste por mínimos cuadrados de esos seis tiempos con dos factores, uno para
+lectura, celdas y preguntas (110 minutos según el método anterior) y otro para
+los ejercicios (163 minutos), da 1.23 y 1.15: de ahí 130/1.23 ≈ 105 palabras
+por minuto, 0.6 minutos por celda, 1.25 por pregunta, 3.5 minutos por línea y
+6 como mínimo por ejercicio. Con esos valores las seis lecciones de entonces
+suman 327 minutos sin redondear (315 medidos): el método queda algo del lado
+largo.
 
 Los minutos se redondean a múltiplos de 5 (``ROUND_TO``): más precisión que
 esa el método no tiene. Una parte que no está vacía cuenta al menos 5 minutos.
@@ -51,11 +61,11 @@ from pathlib import Path
 
 from tools import ROOT
 
-WORDS_PER_MINUTE = 130
-MINUTES_PER_CELL = 0.5
-MINUTES_PER_QUESTION = 1.0
-MINUTES_PER_LINE = 3.0
-MIN_MINUTES_PER_EXERCISE = 5.0
+WORDS_PER_MINUTE = 105
+MINUTES_PER_CELL = 0.6
+MINUTES_PER_QUESTION = 1.25
+MINUTES_PER_LINE = 3.5
+MIN_MINUTES_PER_EXERCISE = 6.0
 ROUND_TO = 5
 
 OPTIONAL_MARK = "Para profundizar (opcional)"
@@ -196,6 +206,26 @@ def computed(path: str | Path) -> tuple[int, int, int]:
     return est.core.rounded(), est.core.rounded_exercises(), est.optional.rounded()
 
 
+def write_statement(path: str | Path) -> bool:
+    """Pone en el título los minutos que calcula el método; ``True`` si cambió."""
+    import nbformat
+
+    path = Path(path)
+    nb = nbformat.read(str(path), as_version=4)
+    title = nb.cells[0].source
+    core, exercises, optional = computed(path)
+    new = STATEMENT_TEMPLATE.format(core=core, exercises=exercises, optional=optional)
+    pattern = re.compile(STATEMENT.pattern.replace(" ", r"\s+"))
+    if not pattern.search(title):
+        raise SystemExit(f"{path}: el título no tiene el párrafo «Tiempo.» para reemplazar")
+    updated = pattern.sub(lambda _m: new, title, count=1)
+    if updated == title:
+        return False
+    nb.cells[0].source = updated
+    nbformat.write(nb, str(path))
+    return True
+
+
 LESSON_NAME = re.compile(r"^[0-9][0-9]_.*\.ipynb$")
 
 
@@ -207,7 +237,13 @@ def lessons() -> list[Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--write", action="store_true",
+                        help="reescribe el párrafo «Tiempo.» del título con lo calculado")
     args = parser.parse_args(argv)
+    if args.write:
+        for path in args.notebooks or lessons():
+            if write_statement(path):
+                print(f"{path}: título actualizado")
     total_core = total_optional = 0
     for path in args.notebooks or lessons():
         est = estimate(path)
