@@ -44,6 +44,11 @@ def student_source(src: str) -> str:
     return "\n".join(out)
 
 
+def defines_function(src: str, name: str) -> bool:
+    """¿La celda de solución define la función ``name`` (su ``grade_id``)?"""
+    return re.search(rf"^def {re.escape(name)}\(", src, re.M) is not None
+
+
 @dataclass
 class GradedNotebook:
     path: Path
@@ -67,7 +72,11 @@ class GradedNotebook:
             if m.get("grade_id") == "setup":
                 setup = cell.source
             elif m.get("solution"):
-                sols[m["grade_id"]] = cell.source
+                if defines_function(cell.source, m["grade_id"]):
+                    sols[m["grade_id"]] = cell.source
+                # Si no define su función, es una celda de estado del notebook
+                # (p. ej. compilar y entrenar el modelo en la lección 04): la
+                # corrige una celda que usa ese estado, no este arnés.
             elif m.get("grade"):
                 grades[m["grade_id"]] = (cell.source, float(m.get("points") or 0))
             elif m.get("locked") and str(m.get("grade_id", "")).startswith("test_"):
