@@ -7,6 +7,7 @@
 #   make autograde  corrige todo lo que hay en submitted/ y muestra una tabla
 #   make feedback   devoluciones HTML de lo corregido (feedback/)
 #   make solutions  ejecuta las soluciones en modo completo (salidas reales)
+#   make stats      estadísticas de la clase corregida (stats/: HTML, CSV)
 #   make bench      benchmarks (cifras, no aserciones)
 
 SHELL  := /bin/bash
@@ -36,17 +37,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/python -m tools.lab --port $(PORT) --ip $(IP) --token "$(TOKEN)"
+	$(BIN)/python -m tools.envs.lab --port $(PORT) --ip $(IP) --token "$(TOKEN)"
 
 # Pruebas: modo rápido, caché de datos y modelos nueva en cada corrida (como un
 # clon recién hecho), los dos núcleos con pytest-xdist. En segundo plano, mientras
-# tanto, tools.colab_env arma el entorno con las versiones de Colab
+# tanto, tools.envs.colab_env arma el entorno con las versiones de Colab
 # (constraints/colab.txt; en caché en .cache/colab-runtime mientras no cambie) e
 # instala el curso como la celda de Colab; tests/test_colab_runtime.py lo espera
 # y corre ahí cada notebook de solutions/.
 test: $(STAMP) lint
 	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
-	$(BIN)/python -m tools.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
+	$(BIN)/python -m tools.envs.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
 	trap 'rm -rf "$$cache" "$$colab_log"' EXIT; \
 	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
@@ -73,20 +74,20 @@ test-unit: $(STAMP)
 	    $(BIN)/python -m pytest tests -m "$(UNIT)" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 release: $(STAMP) fix-ids
-	$(BIN)/python -m tools.release
+	$(BIN)/python -m tools.authoring.release
 
 # Lección nueva con la anatomía completa y su módulo de respuestas equivocadas
-# (tools/new_lesson.py). TITLE es opcional. Nunca pisa una lección existente.
+# (tools/authoring/new_lesson.py). TITLE es opcional. Nunca pisa una lección existente.
 .PHONY: new-lesson fix-ids
 new-lesson: $(STAMP)
 	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(NAME)" ]; then \
 	    echo "Uso: make new-lesson ASSIGNMENT=clase_rnn NAME=07_gru [TITLE='Celdas GRU']" >&2; exit 2; fi
-	$(BIN)/python -m tools.new_lesson "$(ASSIGNMENT)" "$(NAME)" $(if $(TITLE),--title "$(TITLE)",)
+	$(BIN)/python -m tools.authoring.new_lesson "$(ASSIGNMENT)" "$(NAME)" $(if $(TITLE),--title "$(TITLE)",)
 
 # JupyterLab no deja elegir el id de una celda: esto lo iguala al grade_id de
 # nbgrader en solutions/*/*.ipynb (la corrección restaura celdas por id).
 fix-ids: $(STAMP)
-	$(BIN)/python -m tools.nb fix-ids
+	$(BIN)/python -m tools.authoring.nb fix-ids
 
 # Corrección de la clase (ver README, «Corregir una clase»): JOBS=N trabajos en
 # paralelo (por omisión, uno por núcleo), SCHEDULER=tcp://HOST:8786 en un clúster
@@ -109,10 +110,16 @@ feedback: $(STAMP)
 # JupyterLab o Colab (gráficos inline, que quedan guardados).
 solutions: $(STAMP)
 	env -u COURSE_FAST -u MPLBACKEND -u TF_CPP_MIN_LOG_LEVEL $(MIRROR_ENV) \
-	    $(BIN)/python -m tools.run_solutions
+	    $(BIN)/python -m tools.authoring.run_solutions
 	env -u MPLBACKEND -u TF_CPP_MIN_LOG_LEVEL $(MIRROR_ENV) \
-	    $(BIN)/python -m tools.run_solutions --measure-fast
-	$(BIN)/python -m tools.release
+	    $(BIN)/python -m tools.authoring.run_solutions --measure-fast
+	$(BIN)/python -m tools.authoring.release
+
+# Estadísticas de la clase ya corregida (README, «Estadísticas de la clase»): sin
+# volver a corregir, desde la gradebook y los resultados guardados en .grading/.
+.PHONY: stats
+stats: $(STAMP)
+	$(BIN)/python -m tools.stats --course . $(STATS_ARGS)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(MIRROR_ENV) $(BIN)/python $$b || exit 1; done

@@ -31,7 +31,8 @@ import nbformat
 import pytest
 from output_checks import html_output_problems, notebook_output_problems
 
-from tools import grading, release
+from tools import grading
+from tools.authoring import release
 
 ROOT = release.ROOT
 SOURCES = release.source_notebooks()
@@ -232,7 +233,7 @@ def _mini_course(tmp_path: Path, timeout: int) -> tuple[Path, nbformat.NotebookN
     """Una tarea mínima (tres funciones `x + 1` con pruebas visibles y ocultas):
     los bucles cuestan un timeout por celda que los llama, y acá solo los llama
     su celda de evaluación."""
-    from tools import nb as nbtools
+    from tools.authoring import nb as nbtools
 
     def fn(name: str):
         return nbtools.solution(name, f"def {name}(x):\n    ### BEGIN SOLUTION\n"
@@ -317,7 +318,7 @@ def test_sandbox_blocks_what_student_code_should_not_do(tmp_path: Path, capsys, 
     import socket
     import threading
 
-    from tools.sandbox import available
+    from tools.grading.sandbox import available
 
     reason = available()
     if isolated and reason:

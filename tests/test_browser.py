@@ -1,13 +1,13 @@
 """Cada lección se abre de verdad en un navegador (Chromium sin pantalla).
 
-Levanta JupyterLab como ``make lab`` (``python -m tools.lab --port P --token T``),
+Levanta JupyterLab como ``make lab`` (``python -m tools.envs.lab --port P --token T``),
 abre cada notebook del estudiante (``notebooks/<tarea>/*.ipynb``) en Chromium,
 espera a que se vea el título de la lección, ejecuta la primera celda de código
 (la de Colab: en Jupyter local no hace nada), espera su número de ejecución y
 guarda una captura en ``test-artifacts/browser/<tarea>/<notebook>.png``.
 
 Usa Selenium con el Chromium y el chromedriver de Debian (paquetes ``chromium`` y
-``chromium-driver``; ``tools/ci_setup.sh`` los instala). Si falta alguno, las
+``chromium-driver``; ``tools/envs/ci_setup.sh`` los instala). Si falta alguno, las
 pruebas se saltean diciendo por qué. Variables para cambiar las rutas:
 ``COURSE_CHROMIUM`` y ``COURSE_CHROMEDRIVER`` (apuntarlas a una ruta inexistente
 simula una máquina sin Chromium).
@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import lab
+from tools.envs import lab
 
 ROOT = lab.ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
@@ -147,7 +147,7 @@ class Lab:
         self.log = tmp / "jupyterlab.log"
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tools.lab", "--port", str(self.port),
+                [sys.executable, "-m", "tools.envs.lab", "--port", str(self.port),
                  "--token", self.token],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -198,11 +198,11 @@ def tools_found() -> tuple[str, str]:
     chromium, where = _executable("COURSE_CHROMIUM", "chromium", "chromium-browser")
     if chromium is None:
         pytest.skip(f"Chromium no encontrado en {where}: instalá el paquete "
-                    "'chromium' (tools/ci_setup.sh) o indicá la ruta con COURSE_CHROMIUM")
+                    "'chromium' (tools/envs/ci_setup.sh) o indicá la ruta con COURSE_CHROMIUM")
     driver, where = _executable("COURSE_CHROMEDRIVER", "chromedriver")
     if driver is None:
         pytest.skip(f"chromedriver no encontrado en {where}: instalá el paquete "
-                    "'chromium-driver' (tools/ci_setup.sh) o indicá la ruta con "
+                    "'chromium-driver' (tools/envs/ci_setup.sh) o indicá la ruta con "
                     "COURSE_CHROMEDRIVER")
     pytest.importorskip("selenium", reason="falta el paquete de Python 'selenium' "
                         "(extra 'test' de pyproject.toml)")

@@ -1,4 +1,4 @@
-"""La celda de instalación de Colab (la genera ``tools/release.py``), ejecutada
+"""La celda de instalación de Colab (la genera ``tools/authoring/release.py``), ejecutada
 como en Colab: en un shell de IPython con ``google.colab`` importado.
 
 * Si pip no puede instalar (sin red, repositorio movido o privado), el
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import release
+from tools.authoring import release
 
 ROOT = release.ROOT
 

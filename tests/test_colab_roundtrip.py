@@ -35,7 +35,8 @@ from pathlib import Path
 import nbformat
 from output_checks import html_output_problems
 
-from tools import grading, release
+from tools import grading
+from tools.authoring import release
 from tools.autograding import CONTENT_NOTE, NOTES_KEY, align, without_hidden_tests
 
 ROOT = release.ROOT
@@ -198,7 +199,7 @@ def _scores(course: Path, assignment: str, student: str, notebook: str) -> dict[
 # ---------------------------------------------------------------------------
 
 def _reference(source: Path):
-    from tools.autograding import _DEFINES, RefCell
+    from tools.autograding import DEFINES, RefCell
 
     out = []
     for cell in student_copy(source).cells:
@@ -206,7 +207,7 @@ def _reference(source: Path):
         gid = m.get("grade_id")
         if m.get("solution"):
             out.append(RefCell(cell.cell_type, cell.source, gid, "solution",
-                               tuple(_DEFINES.findall(cell.source))))
+                               tuple(DEFINES.findall(cell.source))))
         else:
             out.append(RefCell(cell.cell_type, cell.source, gid))
     return out

@@ -3,7 +3,7 @@ lo que hace la primera celda en Colab (instalar el paquete sin extras, desde el
 repositorio) no cambia ningún paquete de Colab, y cada notebook de
 ``solutions/`` corre entero, con sus soluciones, en modo rápido.
 
-El entorno lo arma ``tools/colab_env.py`` (``make test`` lo empieza en segundo
+El entorno lo arma ``tools/envs/colab_env.py`` (``make test`` lo empieza en segundo
 plano; acá se espera a que termine). Python 3.12, el de Colab, no está en CI:
 se usa el Python de las pruebas.
 """
@@ -19,7 +19,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from tools import ROOT, colab_env
+from tools import ROOT
+from tools.envs import colab_env
 
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 

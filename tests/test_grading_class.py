@@ -34,7 +34,8 @@ import nbformat
 import pytest
 
 from tests.wrong import l01_celda_elman as wrong
-from tools import ROOT, env_with_tools, gradebook_merge, jobs
+from tools import ROOT, env_with_tools
+from tools.grading import gradebook_merge, jobs
 
 LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 BLANK = ROOT / "notebooks" / "clase_rnn" / "01_celda_elman.ipynb"

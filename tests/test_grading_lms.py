@@ -1,6 +1,6 @@
 """Ida y vuelta con Moodle y Canvas (:mod:`tools.lms`), con archivos armados
 como los producen esas plataformas, y los nombres que cambian Colab y el
-navegador (:mod:`tools.submissions`)."""
+navegador (:mod:`tools.grading.submissions`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tools import ROOT, grading, lms
-from tools.submissions import canonical_notebook_name, normalize_folder
+from tools.grading.submissions import canonical_notebook_name, normalize_folder
 
 LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 A = "clase_rnn"

@@ -11,6 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from tqdm import tqdm
 
 from tools import grading
+from tools.grading import coordinator as coordinator_module
 
 
 class BreaksAfterOneJob:
@@ -47,7 +48,7 @@ class BreaksAfterOneJob:
 
 
 def test_a_pool_broken_between_two_submits_requeues_what_did_not_finish(monkeypatch) -> None:
-    monkeypatch.setattr(grading, "LocalPool", BreaksAfterOneJob)
+    monkeypatch.setattr(coordinator_module, "LocalPool", BreaksAfterOneJob)
     coordinator = object.__new__(grading.Coordinator)
     coordinator.args = argparse.Namespace(scheduler=None)
     coordinator.jobs = 2

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from tools import lab
+from tools.envs import lab
 
 
 def _free_port() -> int:
@@ -32,7 +32,7 @@ def test_lab_serves_the_course() -> None:
     port, token = _free_port(), "prueba-token"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tools.lab", "--port", str(port), "--token", token],
+        [sys.executable, "-m", "tools.envs.lab", "--port", str(port), "--token", token],
         cwd=lab.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

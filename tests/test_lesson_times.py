@@ -1,5 +1,5 @@
 """El título de cada lección dice cuántos minutos lleva, y son los que calcula
-``tools/estimate_time.py`` (así no se desactualizan cuando cambia la lección)."""
+``tools/authoring/estimate_time.py`` (así no se desactualizan cuando cambia la lección)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import estimate_time as et
-from tools import nb as nbtools
+from tools.authoring import estimate_time as et
+from tools.authoring import nb as nbtools
 
 LESSONS = et.lessons()
 
@@ -27,7 +27,7 @@ def test_title_states_the_computed_minutes(path: Path) -> None:
                                             optional=computed[2])
     assert stated == computed, (
         f"{path.name}: el título dice (central, ejercicios, opcional) = {stated} minutos y "
-        f"tools/estimate_time.py calcula {computed}. El párrafo del título tiene que decir: "
+        f"tools/authoring/estimate_time.py calcula {computed}. El párrafo del título tiene que decir: "
         f"«{expected}»")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import release
+from tools.authoring import release
 
 ROOT = release.ROOT
 SOURCES = release.source_notebooks()

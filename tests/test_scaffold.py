@@ -20,8 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import ROOT, grading, new_lesson, release
-from tools import nb as nbtools
+from tools import ROOT, grading
+from tools.authoring import new_lesson, release
+from tools.authoring import nb as nbtools
 
 VENV = Path(sys.executable).parent.parent   # el entorno de esta corrida, para `make`
 ASSIGNMENT, NAME = "clase_nueva", "01_ejemplo"
@@ -148,7 +149,7 @@ def course(tmp_path_factory) -> Path:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"Creados solutions/{REL} y tests/wrong/l01_ejemplo.py" in proc.stdout
     assert "make fix-ids" in proc.stdout and "make release" in proc.stdout
-    # tools.release pone la raíz de la copia en el PYTHONPATH de su nbgrader.
+    # tools.authoring.release pone la raíz de la copia en el PYTHONPATH de su nbgrader.
     release.release(copy)
     return copy
 
@@ -238,9 +239,9 @@ def test_nbval_and_wrong_answers_run_on_it(course: Path) -> None:
 
 
 def test_new_lesson_states_its_time(bare_root: Path) -> None:
-    """El título dice los minutos que calcula tools.estimate_time (como exige
+    """El título dice los minutos que calcula tools.authoring.estimate_time (como exige
     tests/test_lesson_times.py para cada lección)."""
-    from tools import estimate_time
+    from tools.authoring import estimate_time
 
     nb_path, _ = new_lesson.create("clase_x", "04_tiempo", root=bare_root)
     assert estimate_time.stated(nb_path) is not None

@@ -23,8 +23,8 @@ Las registra ``nbgrader_config.py``; no las usa el estudiante. Requieren nbgrade
 """
 
 from tools.autograding.cells import (
-    _DEFINES,
     CONTENT_NOTE,
+    DEFINES,
     MIN_ANCHORS,
     NEAR,
     NOTES_KEY,
@@ -46,6 +46,6 @@ __all__ = [
     "BEGIN_HIDDEN", "CONTENT_NOTE", "END_HIDDEN", "HIDDEN_FAILED", "KEEP_CELL_METADATA",
     "KEEP_NOTEBOOK_METADATA", "KERNEL_RESTARTED", "MIN_ANCHORS", "NEAR", "NOTES_KEY",
     "PROTECTED_MODULES", "RESET_HELPERS", "HideHiddenTests", "OverwriteCellsById", "RefCell",
-    "RobustExecute", "StripPersonalData", "UnrecognizedSubmission", "_DEFINES", "add_note",
+    "DEFINES", "RobustExecute", "StripPersonalData", "UnrecognizedSubmission", "add_note",
     "align", "find_tampering", "hidden_line_range", "similarity", "without_hidden_tests",
 ]

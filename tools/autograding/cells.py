@@ -48,7 +48,7 @@ class RefCell:
     names: tuple[str, ...] = ()   # funciones/clases que define el esqueleto de una solución
 
 
-_DEFINES = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
+DEFINES = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
 
 
 def _lines(text: str) -> list[str]:
@@ -196,7 +196,7 @@ class OverwriteCellsById(OverwriteCells):
             c = cells[name]
             text = c.source if name in solution else without_hidden_tests(c.source)
             return RefCell(c.cell_type, text, name, "solution" if name in solution else "fixed",
-                           tuple(_DEFINES.findall(c.source)) if name in solution else ())
+                           tuple(DEFINES.findall(c.source)) if name in solution else ())
 
         coursedir = CourseDirectory(config=self.config)
         path = Path(coursedir.format_path(coursedir.source_directory, ".",

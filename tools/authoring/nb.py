@@ -4,7 +4,7 @@ Los notebooks de ``solutions/`` son la fuente de verdad; este módulo solo ayuda
 escribirlos (a mano o desde un script) con ids de celda estables y metadata de
 nbgrader (esquema 3) coherente. Ver ``CONTRIBUTING.md``.
 
-``python -m tools.nb fix-ids`` (``make fix-ids``) pone el id de cada celda de
+``python -m tools.authoring.nb fix-ids`` (``make fix-ids``) pone el id de cada celda de
 nbgrader igual a su ``grade_id`` en todos los notebooks fuente: el autocorrector
 restaura por id las celdas a las que les borraron la metadata, y JupyterLab no
 deja elegir el id de una celda.
@@ -184,7 +184,7 @@ def fix_ids_in(paths: Iterable[Path]) -> dict[Path, list[tuple[str, str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.nb")
+    parser = argparse.ArgumentParser(prog="python -m tools.authoring.nb")
     sub = parser.add_subparsers(dest="command", required=True)
     fix = sub.add_parser("fix-ids", help="id de cada celda de nbgrader = su grade_id")
     fix.add_argument("notebooks", nargs="*", type=Path,

@@ -1,13 +1,13 @@
 """Crea el esqueleto de una lección nueva (lo usa ``make new-lesson``).
 
-``python -m tools.new_lesson <tarea> <NN>_<nombre> [--title "Título"]`` escribe:
+``python -m tools.authoring.new_lesson <tarea> <NN>_<nombre> [--title "Título"]`` escribe:
 
 * ``solutions/<tarea>/<NN>_<nombre>.ipynb`` con la anatomía completa de
   ``CONTRIBUTING.md``: título con el badge de Colab, celda ``colab``, celda
   ``setup`` bloqueada, una función de ejemplo con su solución, su celda de
   evaluación con pruebas visibles y ocultas, una demostración, una pregunta y el
   resumen; el badge y la celda de Colab los escriben las mismas funciones que
-  ``make release`` (:mod:`tools.release`), así que la lección nace sincronizada.
+  ``make release`` (:mod:`tools.authoring.release`), así que la lección nace sincronizada.
 * ``tests/wrong/l<NN>_<nombre>.py`` con respuestas equivocadas de la función de
   ejemplo, que ``tests/test_wrong_answers.py`` encuentra solo.
 
@@ -26,7 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools import ROOT, nb, release
+from tools import ROOT
+from tools.authoring import nb, release
 
 ASSIGNMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
@@ -249,9 +250,9 @@ def create(assignment: str, name: str, title: str | None = None,
 
 def _state_time(path: Path) -> None:
     """Agrega al título el párrafo «**Tiempo.**» con los minutos que calcula
-    :mod:`tools.estimate_time` (``tests/test_lesson_times.py`` lo exige). El
+    :mod:`tools.authoring.estimate_time` (``tests/test_lesson_times.py`` lo exige). El
     párrafo también se lee, así que se recalcula hasta que no cambia."""
-    from tools import estimate_time
+    from tools.authoring import estimate_time
 
     base = None
     for _ in range(5):

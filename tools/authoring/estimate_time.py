@@ -46,7 +46,7 @@ hay en el medio (markdown, código, ejercicios) es opcional. Dentro de una
 sección central, un párrafo opcional va en un ``<details>`` con ese texto en el
 ``<summary>``. El resto es el recorrido central.
 
-Uso: ``python -m tools.estimate_time [notebook.ipynb …]`` (sin argumentos,
+Uso: ``python -m tools.authoring.estimate_time [notebook.ipynb …]`` (sin argumentos,
 todas las lecciones de ``solutions/``). ``tests/test_lesson_times.py`` comprueba
 que el título de cada lección dice los minutos que calcula este módulo.
 """

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from tools import gradebook_merge, jobs
+from tools.grading import gradebook_merge, jobs
 
 
 def _hash_folder(folder: Path) -> str:
@@ -29,7 +29,7 @@ def _hash_folder(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _plan(course: Path, args, store) -> list[dict]:
+def plan(course: Path, args, store) -> list[dict]:
     """Las devoluciones que hay que generar (lo corregido o las notas cambiaron)."""
     db = course / "gradebook.db"
     con = gradebook_merge.connect(db)
@@ -71,16 +71,15 @@ def _place(course: Path, store, p: dict, data: bytes) -> None:
 def run(course: Path, args) -> int:
     from tqdm import tqdm
 
-    from tools.grading import cpu_count
-    from tools.pools import DaskPool, LocalPool
-    from tools.results_store import Store
+    from tools.grading.pools import DaskPool, LocalPool, cpu_count
+    from tools.grading.results_store import Store
 
     store = Store(course)
     (store.root / "feedback").mkdir(exist_ok=True)
     if not (course / "gradebook.db").exists():
         print("No hay gradebook: corré primero make autograde")
         return 1
-    todo = _plan(course, args, store)
+    todo = plan(course, args, store)
     print(f"{len(todo)} devolución(es) por generar", flush=True)
     if not todo:
         return 0

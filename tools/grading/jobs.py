@@ -46,7 +46,7 @@ THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THRE
 VERSIONED = ("nbgrader", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client",
              "tensorflow", "tensorflow-cpu", "keras", "numpy", "nltk", "rnn-nlp-curso")
 # Código del repositorio que corre al corregir (también entra en la clave).
-CODE = ("helpers", "tools/autograding", "tools/jobs.py", "tools/sandbox.py")
+CODE = ("helpers", "tools/autograding", "tools/grading/jobs.py", "tools/grading/sandbox.py")
 
 
 def thread_env(threads: int) -> dict[str, str]:
@@ -369,7 +369,7 @@ def _graded_notes(path: Path) -> list[str]:
 
 def _sandbox(course: Path, workdir: Path, memory_gib: float, readonly: list[str],
              protect: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
-    from tools.sandbox import SandboxUnavailable, available, kernelspec
+    from tools.grading.sandbox import SandboxUnavailable, available, kernelspec
 
     reason = available()
     if reason:
@@ -492,7 +492,7 @@ def run_warm(payload: dict) -> dict:
 def run_feedback(payload: dict) -> dict:
     """Genera la devolución HTML de un (estudiante, tarea) en un curso descartable:
     gradebook plantilla + las notas del estudiante (por nombres) + su ``autograded/``."""
-    from tools import gradebook_merge
+    from tools.grading import gradebook_merge
 
     started = time.monotonic()
     assignment, student = payload["assignment"], payload["student"]

@@ -1,7 +1,7 @@
 """Un entorno con las versiones de Colab (``constraints/colab.txt``), para probar
 las lecciones como las corre un estudiante en Colab (lo usa ``make test``).
 
-Pasos (``python -m tools.colab_env``):
+Pasos (``python -m tools.envs.colab_env``):
 
 1. **Base** (en caché): un virtualenv en ``.cache/colab-runtime/`` con los
    paquetes fijados en ``constraints/colab.txt`` (TensorFlow, Keras, NumPy…, y el

@@ -14,7 +14,7 @@ lanza el kernel de cada entrega dentro de espacios de nombres de Linux
 El kernel habla con nbgrader por sockets Unix (``transport=ipc``), que
 atraviesan el espacio de red nuevo. Uso (lo arma :func:`kernelspec`)::
 
-    python tools/sandbox.py --course DIR [--memory-gib 6] -- python -m ipykernel_launcher -f CONN
+    python tools/grading/sandbox.py --course DIR [--memory-gib 6] -- python -m ipykernel_launcher -f CONN
 
 Sin ``unshare`` o sin permiso para crear espacios de nombres de usuario,
 termina con un error que lo dice: no corre nada sin aislar.

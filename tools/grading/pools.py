@@ -3,10 +3,18 @@ omisión) o un clúster de Dask ya levantado, con la misma interfaz."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from tools import jobs
+from tools.grading import jobs
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - no Linux
+        return os.cpu_count() or 1
 
 
 class LocalPool:

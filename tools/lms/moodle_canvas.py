@@ -5,7 +5,7 @@
   en versiones viejas, sin el ``_`` final en las nuevas; ``N`` es el número de
   participante), pone cada archivo en ``submitted/<estudiante>/<tarea>/`` con
   los nombres de la tarea (``Copia de …``, ``Copy of …``, `` (1)``: ver
-  :mod:`tools.submissions`), anota la correspondencia estudiante ↔ participante
+  :mod:`tools.grading.submissions`), anota la correspondencia estudiante ↔ participante
   en ``moodle_participants.csv`` e informa qué falta, qué sobra y qué está repetido.
 * ``export-moodle``: la planilla de calificación *offline* de Moodle
   (``Identifier`` = «Participant N», ``Grade``, ``Feedback comments``). Si se da
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from tools import ROOT
-from tools.submissions import plan_names
+from tools.grading.submissions import plan_names
 
 PARTICIPANTS = "moodle_participants.csv"
 # «Nombre Completo_12345_assignsubmission_file_» (el «_» final falta en Moodle ≥ 4.x;

@@ -13,7 +13,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from tools import jobs
+from tools.grading import jobs
 
 STATE_DIR = ".grading"
 

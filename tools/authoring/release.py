@@ -9,7 +9,7 @@ Pasos:
 3. Recién cuando todo salió bien, reemplaza ``notebooks/<tarea>`` de forma
    atómica (renombrar, no borrar primero): nunca queda una versión a medias.
 
-Uso: ``python -m tools.release [--check]`` (``--check`` no escribe nada: sale con
+Uso: ``python -m tools.authoring.release [--check]`` (``--check`` no escribe nada: sale con
 código 1 si ``notebooks/`` o las URLs están desactualizadas).
 """
 
@@ -28,7 +28,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools import ROOT, env_with_tools, estimate_time
+from tools import ROOT, env_with_tools
+from tools.authoring import estimate_time
 
 SOURCE = "solutions"
 RELEASE = "notebooks"
@@ -145,7 +146,7 @@ def _fmt_seconds(value: float | None) -> str:
 
 
 def _student_minutes(path: Path) -> str:
-    """Los minutos que dice el título de una lección (``tools/estimate_time.py``);
+    """Los minutos que dice el título de una lección (``tools/authoring/estimate_time.py``);
     el desafío es abierto: no tiene estimación."""
     if not estimate_time.LESSON_NAME.match(path.name):
         return "abierto"

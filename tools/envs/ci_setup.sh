@@ -3,7 +3,7 @@
 # Chromium y chromedriver de Debian (paquetes `chromium` y `chromium-driver`).
 #
 # Uso (como root, en Debian; CI lo llama antes de `make test`):
-#     bash tools/ci_setup.sh
+#     bash tools/envs/ci_setup.sh
 #
 # - Idempotente: si ya están los dos, no hace nada (ni `apt-get update`).
 # - Nunca hace fallar a CI: si no puede instalar (no es Debian, no es root,

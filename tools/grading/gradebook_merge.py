@@ -66,7 +66,7 @@ def _cell_ids(con: sqlite3.Connection, notebook_id: str, types: tuple[str, ...]
 
 
 def merge(con: sqlite3.Connection, assignment: str, student: str, key: str, result: dict) -> None:
-    """Fusiona ``result`` (ver :func:`tools.jobs.extract_submission`) en una transacción."""
+    """Fusiona ``result`` (ver :func:`tools.grading.jobs.extract_submission`) en una transacción."""
     con.execute("BEGIN IMMEDIATE")
     try:
         _merge(con, assignment, student, key, result)

@@ -1,0 +1,7 @@
+"""``python -m tools.grading`` (``make autograde``, ``make feedback``)."""
+
+import sys
+
+from tools.grading.cli import main
+
+sys.exit(main())

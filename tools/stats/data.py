@@ -1,0 +1,237 @@
+"""Lo que ya dejó la corrección: la gradebook y los resultados guardados.
+
+Nada se vuelve a corregir. Se lee:
+
+* ``gradebook.db`` (SQLite de nbgrader): las celdas con puntos de cada
+  notebook, y las notas de cada entrega (``manual_score`` si el docente puso
+  una; si no, ``auto_score``; ``needs_manual_grade`` sin nota manual =
+  pendiente). El crédito extra no entra en el análisis de ítems;
+* la tabla de fusión de :mod:`tools.grading.gradebook_merge`: qué resultado
+  guardado corresponde a cada (estudiante, tarea);
+* ``<curso>/.grading/results/<clave>.json``: estado, segundos y observaciones
+  de cada corrección;
+* los notebooks corregidos (``autograded/<estudiante>/<tarea>/``, o el
+  ``<clave>.tar.gz`` guardado si la carpeta no está): las salidas de error de
+  las celdas de evaluación (``ename``/``evalue``), para los errores de la clase.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tools.stats.mistakes import classify
+
+#: Tabla de :mod:`tools.grading.gradebook_merge` (``STATE``); una prueba
+#: comprueba que sigan siendo iguales.
+MERGE_TABLE = "rnn_grading_merge"
+_ERROR_MARK = b'"output_type": "error"'
+
+
+def state_dir() -> str:
+    from tools import grading
+
+    return str(grading.STATE_DIR)
+
+
+@dataclass
+class Item:
+    notebook: str
+    cell: str
+    points: float
+    manual: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.notebook.split('_', 1)[0]}:{self.cell}"
+
+
+@dataclass
+class ClassData:
+    """Una tarea: ítems, estudiantes que entregaron y sus resultados."""
+
+    assignment: str
+    items: list[Item]
+    notebooks: list[str]
+    students: list[str]
+    absent: list[str]
+    scores: np.ndarray            # estudiantes × ítems; NaN = pendiente de nota manual
+    handed: np.ndarray            # estudiantes × notebooks (bool)
+    #: (índice de estudiante, índice de ítem) -> (ename, evalue) de la salida de error
+    errors: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    seconds: dict[str, float | None] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pending(self) -> np.ndarray:
+        return np.isnan(self.scores)
+
+    def kinds(self) -> np.ndarray:
+        """Clase de resultado de cada (estudiante, ítem): ver :mod:`mistakes`."""
+        from tools.stats import mistakes as m
+
+        out = np.full(self.scores.shape, m.OK, dtype=object)
+        for (s, i), (ename, evalue) in self.errors.items():
+            out[s, i] = classify(ename, evalue)
+        nb_index = {nb: j for j, nb in enumerate(self.notebooks)}
+        cols = np.array([nb_index[it.notebook] for it in self.items], dtype=int)
+        if cols.size:
+            out[~self.handed[:, cols]] = m.MISSING
+        out[self.pending] = m.PENDING
+        return out
+
+
+def assignments(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT name FROM assignment ORDER BY name")]
+
+
+def _source_order(course: Path, assignment: str, notebook: str) -> dict[str, int]:
+    """Posición de cada ``grade_id`` en el notebook fuente (si está)."""
+    path = course / "solutions" / assignment / f"{notebook}.ipynb"
+    if not path.exists():
+        return {}
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""): i
+            for i, c in enumerate(nb.get("cells", []))}
+
+
+def _items(con: sqlite3.Connection, course: Path, assignment: str) -> list[Item]:
+    rows = con.execute(
+        "SELECT n.name AS nb, bc.name AS cell, c.max_score AS pts, c.cell_type AS ct FROM base_cell bc "
+        "JOIN notebook n ON bc.notebook_id = n.id JOIN assignment a ON n.assignment_id = a.id "
+        "JOIN (SELECT id, max_score, cell_type FROM grade_cells UNION ALL "
+        "      SELECT id, max_score, 'markdown' FROM task_cells) c ON c.id = bc.id "
+        "WHERE a.name = ? AND c.max_score > 0", (assignment,)).fetchall()
+    items = [Item(r["nb"], r["cell"], float(r["pts"]), r["ct"] == "markdown") for r in rows]
+    orders = {nb: _source_order(course, assignment, nb) for nb in {it.notebook for it in items}}
+    items.sort(key=lambda it: (it.notebook, orders[it.notebook].get(it.cell, 10**6), it.cell))
+    return items
+
+
+def _grades(con: sqlite3.Connection, assignment: str) -> list[sqlite3.Row]:
+    return con.execute(
+        "SELECT sa.student_id AS student, n.name AS nb, bc.name AS cell, g.auto_score AS auto, "
+        "g.manual_score AS manual, g.needs_manual_grade AS needs "
+        "FROM grade g JOIN submitted_notebook sn ON g.notebook_id = sn.id "
+        "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
+        "JOIN assignment a ON sa.assignment_id = a.id JOIN notebook n ON sn.notebook_id = n.id "
+        "JOIN base_cell bc ON g.cell_id = bc.id WHERE a.name = ?", (assignment,)).fetchall()
+
+
+def _score(row: sqlite3.Row) -> float:
+    if row["manual"] is not None:
+        return float(row["manual"])
+    if row["needs"]:
+        return float("nan")
+    return float(row["auto"] or 0.0)
+
+
+def _merged(con: sqlite3.Connection, assignment: str) -> dict[str, str]:
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                       (MERGE_TABLE,)).fetchone():
+        return {}
+    return {r[0]: r[1] for r in con.execute(
+        f"SELECT student, key FROM {MERGE_TABLE} WHERE assignment = ?", (assignment,))}
+
+
+def _notebook_files(course: Path, results: Path, assignment: str, student: str,
+                    key: str | None) -> dict[str, bytes] | None:
+    """Los notebooks corregidos de una entrega, por nombre (sin ``.ipynb``);
+    ``None`` si no hay nada guardado de ella."""
+    folder = course / "autograded" / student / assignment
+    if folder.is_dir():
+        return {p.stem: p.read_bytes() for p in folder.glob("*.ipynb")}
+    tar = results / f"{key}.tar.gz" if key else None
+    if tar is None or not tar.exists():
+        return None
+    out = {}
+    with tarfile.open(fileobj=io.BytesIO(tar.read_bytes()), mode="r:gz") as tf:
+        for member in tf.getmembers():
+            name = Path(member.name)
+            fh = tf.extractfile(member) if member.isfile() and name.suffix == ".ipynb" else None
+            if fh is not None and len(name.parts) == 1 + (name.parts[0] == "."):
+                out[name.stem] = fh.read()
+    return out
+
+
+def error_outputs(data: bytes) -> dict[str, tuple[str, str]]:
+    """``{grade_id: (ename, evalue)}`` de las celdas con una salida de error."""
+    if _ERROR_MARK not in data and b'"output_type":"error"' not in data:
+        return {}  # la mayoría de los notebooks: nada que analizar
+    try:
+        nb = json.loads(data)
+    except ValueError:
+        return {}
+    out = {}
+    for cell in nb.get("cells", []):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for o in cell.get("outputs", []) or []:
+            if gid and o.get("output_type") == "error":
+                out[gid] = (str(o.get("ename", "")), str(o.get("evalue", "")))
+                break
+    return out
+
+
+def _result_meta(results: Path, key: str | None) -> dict:
+    path = results / f"{key}.json" if key else None
+    if path is None or not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load(course: Path, assignment: str) -> ClassData:
+    """Lee todo lo de una tarea (ver el docstring del módulo)."""
+    con = sqlite3.connect(f"file:{course / 'gradebook.db'}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        items = _items(con, course, assignment)
+        grades = _grades(con, assignment)
+        keys = _merged(con, assignment)
+        everyone = [r[0] for r in con.execute("SELECT id FROM student ORDER BY id")]
+    finally:
+        con.close()
+    students = sorted({r["student"] for r in grades} | set(keys))
+    data = ClassData(assignment, items, sorted({it.notebook for it in items}), students,
+                     [s for s in everyone if s not in set(students)],
+                     np.zeros((len(students), len(items))),
+                     np.ones((len(students), 0), dtype=bool))
+    _fill_scores(data, grades)
+    _fill_results(data, course, keys)
+    return data
+
+
+def _fill_scores(data: ClassData, grades: list[sqlite3.Row]) -> None:
+    srow = {s: i for i, s in enumerate(data.students)}
+    col = {(it.notebook, it.cell): j for j, it in enumerate(data.items)}
+    for r in grades:
+        j = col.get((r["nb"], r["cell"]))
+        if j is not None:
+            data.scores[srow[r["student"]], j] = _score(r)
+
+
+def _fill_results(data: ClassData, course: Path, keys: dict[str, str]) -> None:
+    results = course / state_dir() / "results"
+    col = {(it.notebook, it.cell): j for j, it in enumerate(data.items)}
+    data.handed = np.ones((len(data.students), len(data.notebooks)), dtype=bool)
+    for s, student in enumerate(data.students):
+        key = keys.get(student)
+        meta = _result_meta(results, key)
+        data.seconds[student] = meta.get("seconds")
+        data.status[student] = meta.get("status", "sin resultado guardado")
+        data.notes[student] = [f"{nb}: {n}" for nb, ns in (meta.get("notes") or {}).items()
+                               for n in ns]
+        files = _notebook_files(course, results, data.assignment, student, key)
+        if files is None:
+            continue  # sin notebooks guardados: cuenta lo que dice la gradebook
+        for j, nb in enumerate(data.notebooks):
+            data.handed[s, j] = nb in files
+            for gid, err in error_outputs(files.get(nb, b"")).items():
+                if (nb, gid) in col:
+                    data.errors[(s, col[(nb, gid)])] = err
