@@ -8,7 +8,7 @@ solo cajas, flechas y las probabilidades que se les pasan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["draw_compact_rnn", "draw_unrolled_rnn", "plot_search_tree"]
@@ -109,6 +109,14 @@ def draw_unrolled_rnn(T: int = 4, *, outputs: str = "all", truncate: int | None 
 # ---------------------------------------------------------------------------
 Prefix = tuple[Any, ...]
 _PATH_COLORS = ("C3", "C2", "C0", "C1", "C4")
+# Estado de un nodo cuando se dibujan los haces (``beams``): guardado en el haz,
+# podado (fue candidato y no entró) o no explorado (su padre ya había sido podado).
+_KEPT, _PRUNED, _UNEXPLORED = "guardado", "podado", "no explorado"
+_TREE_STYLE = {  # estado -> (color del texto y del borde, estilo de línea, grosor)
+    _KEPT: ("0.1", "-", 1.6),
+    _PRUNED: ("0.5", "--", 1.0),
+    _UNEXPLORED: ("0.78", ":", 0.8),
+}
 
 
 def _tree_nodes(children: Callable[[Prefix], Mapping[Any, float]], root: Prefix,
@@ -141,6 +149,26 @@ def _tree_layout(nodes: list[tuple[Prefix, float]]
     return leaves, ypos
 
 
+def _tree_status(nodes: list[tuple[Prefix, float]], root: Prefix,
+                 beams: Sequence[Iterable[Sequence[Any]]] | None) -> dict[Prefix, str]:
+    """Estado de cada nodo según los haces guardados en cada paso (vacío sin ``beams``).
+
+    Guardado: está en algún ``beams[i]``. Podado: su padre estaba guardado (fue
+    candidato) pero él no. No explorado: el resto."""
+    if beams is None:
+        return {}
+    kept = {tuple(root)} | {tuple(seq) for step in beams for seq in step}
+    status = {}
+    for pref, _ in nodes:
+        if pref in kept:
+            status[pref] = _KEPT
+        elif pref[:-1] in kept:
+            status[pref] = _PRUNED
+        else:
+            status[pref] = _UNEXPLORED
+    return status
+
+
 def _path_colors(paths: Mapping[str, Sequence[Any]] | None, base: int
                  ) -> tuple[dict[Prefix, str], list[tuple[str, str]]]:
     on_path: dict[Prefix, str] = {}
@@ -155,21 +183,38 @@ def _path_colors(paths: Mapping[str, Sequence[Any]] | None, base: int
 
 
 def _draw_edge(ax: Any, pref: Prefix, prob: float, probs: Mapping[Prefix, float],
-               ypos: Mapping[Prefix, float], base: int, on_path: Mapping[Prefix, str]) -> None:
+               ypos: Mapping[Prefix, float], base: int, on_path: Mapping[Prefix, str],
+               status: str | None = None) -> None:
     x, y = len(pref) - base, ypos[pref]
     parent = pref[:-1]
     px, py = len(parent) - base, ypos[parent]
-    color = on_path.get(pref, "0.6")
-    ax.plot([px, x], [py, y], color=color, lw=2.5 if pref in on_path else 1, zorder=1)
+    if status is None:
+        color, ls, lw = on_path.get(pref, "0.6"), "-", 1.0
+    else:
+        color, ls, lw = _TREE_STYLE[status]
+        color = on_path.get(pref, color)
+    ax.plot([px, x], [py, y], color=color, ls=ls, lw=2.5 if pref in on_path else lw, zorder=1)
     edge = prob / probs[parent] if probs[parent] else 0.0
     ax.text((px + x) / 2, (py + y) / 2 + 0.12, f"{edge:g}", fontsize=8,
-            ha="center", color="0.25")
+            ha="center", color="0.25" if status != _UNEXPLORED else "0.7")
 
 
 def _draw_node(ax: Any, pref: Prefix, prob: float, ypos: Mapping[Prefix, float], base: int,
-               is_leaf: bool, on_path: Mapping[Prefix, str]) -> None:
-    labelled = is_leaf and len(pref) > base
+               is_leaf: bool, on_path: Mapping[Prefix, str], status: str | None = None) -> None:
     text = str(pref[-1]) if pref else "∅"
+    if status is not None and len(pref) > base:
+        # Con los haces: cada nodo explorado lleva la probabilidad del camino; los podados, ✗.
+        color, ls, _ = _TREE_STYLE[status]
+        if status == _KEPT:
+            text += f"\n{prob:.3g}"
+        elif status == _PRUNED:
+            text += f" ✗\n{prob:.3g}"
+        ax.text(len(pref) - base, ypos[pref], text, ha="center", va="center", fontsize=8.5,
+                zorder=3, color=color, fontweight="bold" if status == _KEPT else "normal",
+                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ls": ls,
+                      "ec": on_path.get(pref, color), "lw": 1.6 if status == _KEPT else 1.0})
+        return
+    labelled = is_leaf and len(pref) > base
     if labelled:
         text += f"  ({prob:.3g})"
     ax.text(len(pref) - base, ypos[pref], text, ha="left" if labelled else "center",
@@ -180,31 +225,46 @@ def _draw_node(ax: Any, pref: Prefix, prob: float, ypos: Mapping[Prefix, float],
 def plot_search_tree(children: Callable[[Prefix], Mapping[Any, float]],
                      root: Prefix, *, depth: int = 3,
                      paths: Mapping[str, Sequence[Any]] | None = None,
-                     ax: Any = None, title: str | None = None) -> Any:
+                     ax: Any = None, title: str | None = None,
+                     beams: Sequence[Iterable[Sequence[Any]]] | None = None) -> Any:
     """Dibuja el árbol de continuaciones ``children(prefijo) -> {token: prob}``.
 
     Cada arista lleva su probabilidad condicional; cada hoja, la probabilidad
     del camino. ``paths`` = ``{"etiqueta": secuencia}`` resalta caminos (p. ej.
-    el de greedy y el de beam search) con colores distintos."""
+    el de greedy y el de beam search) con colores distintos.
+
+    ``beams`` (opcional) son los haces guardados después de cada paso de una
+    beam search: ``beams[i]`` = las secuencias (con la raíz) que quedaron tras el
+    paso ``i + 1``, por ejemplo las de tu ``beam_search`` con ``steps = i + 1``.
+    Con ``beams``, como en la diapositiva, cada nodo explorado muestra la
+    probabilidad del camino: los **guardados** en trazo lleno y negrita, los
+    **podados** (candidatos que no entraron en el haz) grises, punteados y con ✗,
+    y los **no explorados** (hijos de un podado) tenues; una leyenda lo explica."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     nodes = _tree_nodes(children, root, depth)
     leaves, ypos = _tree_layout(nodes)
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.4 * (depth + 1), 0.55 * len(leaves) + 1))
+        row = 0.55 if beams is None else 0.7   # dos renglones por nodo con los haces
+        _, ax = plt.subplots(figsize=(2.4 * (depth + 1), row * len(leaves) + 1.2))
     base = len(root)
     on_path, legend = _path_colors(paths, base)
+    status = _tree_status(nodes, root, beams)
     probs = dict(nodes)
     for pref, prob in nodes:
         if len(pref) > base:
-            _draw_edge(ax, pref, prob, probs, ypos, base, on_path)
-        _draw_node(ax, pref, prob, ypos, base, (pref, prob) in leaves, on_path)
-    for label, color in legend:
-        ax.plot([], [], color=color, lw=2.5, label=label)
-    if legend:
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
+            _draw_edge(ax, pref, prob, probs, ypos, base, on_path, status.get(pref))
+        _draw_node(ax, pref, prob, ypos, base, (pref, prob) in leaves, on_path, status.get(pref))
+    handles = [Line2D([], [], color=color, lw=2.5, label=label) for label, color in legend]
+    if beams is not None:
+        names = {_KEPT: "guardado en el haz", _PRUNED: "podado (✗)", _UNEXPLORED: "no explorado"}
+        handles += [Line2D([], [], color=c, ls=ls, lw=lw, label=names[state])
+                    for state, (c, ls, lw) in _TREE_STYLE.items()]
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
     ax.set_xlim(-0.4, depth + 0.9)
-    ax.set_ylim(-len(leaves) + 0.3, 0.8)
+    ax.set_ylim(-len(leaves) + 0.3 - (0.6 if beams is not None else 0.0), 0.8)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=10)
