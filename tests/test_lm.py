@@ -292,7 +292,7 @@ def test_cache_roundtrip_corruption_and_keys(tmp_path: Path, splits: Splits, tra
     # así se prueban las ramas de la caché sin reentrenar cada vez.
     calls = []
 
-    def fake_train(config, *, splits, verbose):
+    def fake_train(config, *, splits, verbose, progress=None):
         calls.append(config)
         assert config == TINY
         return dataclasses.replace(trained, from_cache=False, cache_path=None)
@@ -374,6 +374,31 @@ def test_load_or_train_really_trains_and_saves(tmp_path: Path, splits: Splits,
     assert got.history["val_perplexity"] == trained.history["val_perplexity"]
     for a, b in zip(got.model.get_weights(), trained.model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_training_output_is_one_line_per_epoch(tmp_path: Path, splits: Splits,
+                                               trained: L.TrainedLM,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #16 §6: por omisión, una línea por época (nunca la barra de Keras, que
+    deja cientos de líneas en un notebook guardado); ``verbose=0, progress=False``,
+    nada (quien llama informa una línea por modelo); ``is_cached`` dice de antemano
+    si hay que entrenar."""
+    assert not L.is_cached(TINY, splits=splits, cache_dir=tmp_path)
+    got = L.load_or_train(TINY, splits=splits, cache_dir=tmp_path)
+    assert L.is_cached(TINY, splits=splits, cache_dir=tmp_path)
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    n = len(got.history["val_perplexity"])
+    assert len(lines) == 1 + n and err == "", (out, err)
+    for i, (line, ppl) in enumerate(zip(lines[1:], got.history["val_perplexity"], strict=True), start=1):
+        assert line.startswith(f"época {i:>{len(str(TINY.epochs))}}/{TINY.epochs} · pérdida ")
+        assert f"perplejidad de validación {ppl:.2f}" in line
+    assert got.history["val_perplexity"] == trained.history["val_perplexity"]
+
+    quiet = L.load_or_train(TINY, splits=splits, cache_dir=tmp_path / "otra", verbose=0,
+                            progress=False)
+    assert not quiet.from_cache
+    assert capsys.readouterr() == ("", "")
 
 
 def test_model_cache_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -50,7 +50,14 @@ La caché de modelos entrenados se describe en :mod:`helpers.lm.cache`.
 
 from __future__ import annotations
 
-from helpers.lm.cache import CACHE_FORMAT, MODEL_DIR_ENV, cache_key, load_or_train, model_cache_dir
+from helpers.lm.cache import (
+    CACHE_FORMAT,
+    MODEL_DIR_ENV,
+    cache_key,
+    is_cached,
+    load_or_train,
+    model_cache_dir,
+)
 from helpers.lm.configuration import LMConfig, default_config
 from helpers.lm.datasets import encode_windows, make_dataset
 from helpers.lm.metrics import PerplexityCallback, evaluate_perplexity, target_log_probs
@@ -74,6 +81,7 @@ __all__ = [
     "default_config",
     "encode_windows",
     "evaluate_perplexity",
+    "is_cached",
     "load_or_train",
     "load_splits",
     "make_dataset",

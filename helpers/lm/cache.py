@@ -31,7 +31,7 @@ from helpers.lm.splits import Splits, load_splits
 from helpers.lm.training import TrainedLM, train_lm
 from helpers.lm.vocab import Vocab
 
-__all__ = ["CACHE_FORMAT", "MODEL_DIR_ENV", "cache_key", "load_or_train", "model_cache_dir"]
+__all__ = ["CACHE_FORMAT", "MODEL_DIR_ENV", "cache_key", "is_cached", "load_or_train", "model_cache_dir"]
 
 MODEL_DIR_ENV = "COURSE_MODEL_DIR"
 #: Se incrementa si cambia la arquitectura o el formato de lo guardado.
@@ -130,9 +130,29 @@ def _save(trained: TrainedLM, path: Path, key: str, *, overwrite: bool = False) 
     return path
 
 
+def _entry_path(config: LMConfig, splits: Splits, cache_dir: str | os.PathLike[str] | None) -> Path:
+    root = Path(cache_dir) if cache_dir is not None else model_cache_dir()
+    return root / f"{config.corpus}-{config.cell}-{cache_key(config, splits)[:20]}"
+
+
+def is_cached(config: LMConfig | None = None, *, splits: Splits | None = None,
+              cache_dir: str | os.PathLike[str] | None = None) -> bool:
+    """¿Hay en la caché una entrada para ``config`` (sin cargarla)?
+
+    Sirve para avisar, antes de empezar, cuántos modelos hay que entrenar.
+    """
+    config = config or default_config()
+    splits = splits or load_splits(config)
+    return _entry_path(config, splits, cache_dir).exists()
+
+
+def _quiet(verbose: Any) -> bool:
+    return verbose in (0, False)
+
+
 def load_or_train(config: LMConfig | None = None, *, splits: Splits | None = None,
                   cache_dir: str | os.PathLike[str] | None = None, retrain: bool = False,
-                  verbose: Any = "auto") -> TrainedLM:
+                  verbose: Any = "auto", progress: bool | None = None) -> TrainedLM:
     """Carga de la caché el modelo de ``config`` o lo entrena y lo guarda.
 
     ``config`` por omisión: :func:`default_config` (según el modo). ``splits``:
@@ -143,15 +163,15 @@ def load_or_train(config: LMConfig | None = None, *, splits: Splits | None = Non
     se borra y se reentrena.
 
     Si tiene que entrenar, lo dice antes de empezar (una línea) y muestra el
-    progreso por época: la salida de Keras según ``verbose`` (ver
-    :func:`train_lm`) o, con ``verbose=0``, una barra por épocas con la
-    perplejidad de validación.
+    progreso según ``verbose`` (ver :func:`train_lm`): por omisión una línea
+    por época; con ``verbose=0``, una barra por épocas con la perplejidad de
+    validación. Con ``verbose=0, progress=False`` no escribe nada (quien llama
+    informa, por ejemplo una línea por modelo).
     """
     config = config or default_config()
     splits = splits or load_splits(config)
     key = cache_key(config, splits)
-    root = Path(cache_dir) if cache_dir is not None else model_cache_dir()
-    path = root / f"{config.corpus}-{config.cell}-{key[:20]}"
+    path = _entry_path(config, splits, cache_dir)
     if path.exists() and not retrain:
         try:
             return _load_cached(path, key, config, splits)
@@ -160,8 +180,9 @@ def load_or_train(config: LMConfig | None = None, *, splits: Splits | None = Non
                           "se vuelve a entrenar.", stacklevel=2)
             shutil.rmtree(path, ignore_errors=True)
     why = "Se vuelve a entrenar (retrain=True)" if retrain else "No está en la caché: se entrena ahora"
-    print(f"{why} ({config.epochs} épocas como máximo)…", flush=True)
-    trained = train_lm(config, splits=splits, verbose=verbose)
+    if not (_quiet(verbose) and progress is False):
+        print(f"{why} ({config.epochs} épocas como máximo)…", flush=True)
+    trained = train_lm(config, splits=splits, verbose=verbose, progress=progress)
     try:
         _save(trained, path, key, overwrite=retrain)
         trained.cache_path = path

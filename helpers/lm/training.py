@@ -96,8 +96,33 @@ class _EpochBar(keras.callbacks.Callback):
             self.bar.close()
 
 
+class _EpochLines(keras.callbacks.Callback):
+    """Una línea por época: pérdida, perplejidad de validación y segundos."""
+
+    def __init__(self, epochs: int, timer: _EpochTimer) -> None:
+        super().__init__()
+        self.epochs = epochs
+        self.timer = timer
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        parts = [f"época {epoch + 1:>{len(str(self.epochs))}}/{self.epochs}"]
+        if "loss" in logs:
+            parts.append(f"pérdida {float(logs['loss']):.3f}")
+        if "val_perplexity" in logs:
+            parts.append(f"perplejidad de validación {float(logs['val_perplexity']):.2f}")
+        if self.timer.seconds:
+            parts.append(f"{self.timer.seconds[-1]:.1f} s")
+        print(" · ".join(parts), flush=True)
+
+
 def _silent(verbose: Any) -> bool:
     return verbose in (0, False)
+
+
+def _keras_verbose(verbose: Any) -> int:
+    """Lo que recibe ``model.fit``: la barra de Keras solo si se pide con 1."""
+    return 1 if verbose is True or verbose == 1 else 0
 
 
 def train_lm(config: LMConfig | None = None, *, splits: Splits | None = None,
@@ -105,10 +130,11 @@ def train_lm(config: LMConfig | None = None, *, splits: Splits | None = None,
     """Entrena un modelo (sin caché): vocabulario con el entrenamiento, parada
     temprana sobre la perplejidad de validación y restauración de los mejores pesos.
 
-    ``verbose`` se pasa a ``model.fit`` (``"auto"``/1 = barra de progreso de Keras,
-    2 = una línea por época, 0 = nada). ``progress``: una barra por épocas con la
-    perplejidad de validación (por omisión, solo si ``verbose`` es 0, para que el
-    entrenamiento nunca quede mudo).
+    ``verbose``: ``"auto"`` (por omisión) o 2 = **una línea por época** (pérdida,
+    perplejidad de validación, segundos); 0 = una sola barra de ``tqdm`` por
+    épocas; 1 = la barra de progreso de Keras (cientos de líneas en un notebook
+    guardado: solo si se pide). ``progress=False`` apaga la barra de ``tqdm`` de
+    ``verbose=0`` (para quien informa por su cuenta, una línea por modelo).
     """
     config = config or default_config()
     splits = splits or load_splits(config)
@@ -124,11 +150,15 @@ def train_lm(config: LMConfig | None = None, *, splits: Splits | None = None,
                                          patience=config.patience,
                                          restore_best_weights=True)
     callbacks: list[keras.callbacks.Callback] = [timer, ppl_cb, stop]
-    if progress if progress is not None else _silent(verbose):
-        callbacks.append(_EpochBar(config.epochs))
+    if _silent(verbose):
+        if progress is not False:
+            callbacks.append(_EpochBar(config.epochs))
+    elif _keras_verbose(verbose) == 0:
+        # Después de la perplejidad (la escribe en logs) y antes de la parada temprana.
+        callbacks.insert(2, _EpochLines(config.epochs, timer))
     # shuffle=False: el dataset ya se mezcla (con semilla) en cada época.
     fit_hist = model.fit(train_ds, epochs=config.epochs, callbacks=callbacks,
-                         shuffle=False, verbose=verbose)
+                         shuffle=False, verbose=_keras_verbose(verbose))
     vals = [float(v) for v in ppl_cb.values]
     history = {
         "loss": [float(v) for v in fit_hist.history.get("loss", [])],
