@@ -56,12 +56,34 @@ def _lines(text: str) -> list[str]:
 
 
 def without_hidden_tests(source: str) -> str:
-    """El código de una celda de evaluación sin el bloque de pruebas ocultas."""
-    rng = hidden_line_range(source)
-    if rng is None:
-        return source
-    lines = source.split("\n")
-    return "\n".join(lines[:rng[0] - 1] + lines[rng[1]:])
+    """El código de una celda de evaluación sin sus bloques de pruebas ocultas
+    (todos: una celda con ``checks.graded_alone`` tiene uno para las versiones
+    de referencia y otro para los casos)."""
+    while (rng := hidden_line_range(source)) is not None and rng[0] <= rng[1]:
+        lines = source.split("\n")
+        source = "\n".join(lines[:rng[0] - 1] + lines[rng[1]:])
+    return source
+
+
+def alignment_skeleton(source: Path) -> bytes:
+    """Lo que el alineamiento necesita del notebook fuente, sin nada secreto.
+
+    La secuencia de celdas de la fuente (tipo y texto de las que no son de
+    nbgrader: el estudiante ya las tiene) y, en lugar de cada celda de
+    nbgrader, una celda vacía con su metadata: :meth:`RestoreMissingMetadata._reference`
+    toma su texto de la gradebook. Sin soluciones ni pruebas ocultas, así que
+    puede viajar al trabajo de corrección (``solutions/<tarea>/<nb>.ipynb`` de
+    su curso descartable) aunque el kernel del estudiante lo pueda leer."""
+    nb = nbformat.read(str(source), as_version=4)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader"):
+            cell.source = ""
+        if cell.get("cell_type") == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.get("metadata", {}).pop("rnn_grading", None)
+    nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
+    return nbformat.writes(nb).encode("utf-8")
 
 
 def similarity(a: str, b: str) -> float:

@@ -7,7 +7,9 @@ que el worker no necesita ver el disco del coordinador. Dentro del trabajo:
 1. arma en una carpeta temporal un curso mínimo: ``nbgrader_config.py``, una
    copia de la gradebook *plantilla* (tareas, notebooks y celdas; sin
    estudiantes), los archivos que no son notebooks de ``solutions/<tarea>/``
-   (nbgrader los copia a ``autograded/``; las soluciones no viajan) y la entrega
+   (nbgrader los copia a ``autograded/``; las soluciones no viajan: en lugar de
+   cada notebook, su esqueleto para el alineamiento, sin soluciones ni pruebas
+   ocultas, ver :func:`tools.autograding.cells.alignment_skeleton`) y la entrega
    ya con los nombres de la tarea;
 2. corre ``nbgrader autograde`` de siempre (sin modificar) con los hilos
    acotados a su parte de los núcleos;

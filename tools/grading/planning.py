@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.autograding.cells import alignment_skeleton
 from tools.grading import gradebook_merge, jobs
 from tools.grading.jobs import nbgrader
 from tools.grading.placement import absorb
@@ -137,6 +138,11 @@ class Planner:
             source_files = {p.relative_to(src).as_posix(): p.read_bytes()
                             for p in sorted(src.rglob("*")) if p.is_file()
                             and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts}
+            # Los notebooks fuente no viajan; sí lo que necesita el alineamiento
+            # de una entrega sin metadata (celdas en orden, sin soluciones ni
+            # pruebas ocultas: ver cells.alignment_skeleton).
+            source_files.update({f"{nb}": alignment_skeleton(src / nb) for nb in notebooks
+                                 if (src / nb).is_file()})
             a = Assignment(name, skey, notebooks, jobs.template_gradebook(self.course / "gradebook.db"),
                            source_files)
             for folder in sorted(submitted.glob(f"*/{name}")):

@@ -3,7 +3,8 @@
 Los estudiantes no entregan siempre el archivo con el nombre que le dimos:
 
 * Colab, con «Guardar una copia en Drive», lo llama ``Copia de X.ipynb``
-  (interfaz en castellano) o ``Copy of X.ipynb``;
+  (interfaz en castellano) o ``Copy of X.ipynb``; con «Guardar una copia en
+  GitHub», ``Copia_de_X.ipynb`` o ``Copy_of_X.ipynb``;
 * una descarga repetida del navegador agrega `` (1)``, `` (2)``…: ``X (1).ipynb``;
 * y las combinaciones (``Copia de Copia de X (2).ipynb``), con otras
   mayúsculas, espacios de más o Unicode en otra normalización (NFD de macOS).
@@ -23,8 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# «Copia de », «Copy of », repetidos, al principio.
-_COPY_PREFIX = re.compile(r"^(?:(?:copia\s+de|copy\s+of)\s+)+", re.IGNORECASE)
+# «Copia de », «Copy of », repetidos, al principio; también con «_» en lugar de
+# espacios (``Copia_de_X.ipynb``: Colab al guardar una copia en GitHub).
+_COPY_PREFIX = re.compile(r"^(?:(?:copia[\s_]+de|copy[\s_]+of)[\s_]+)+", re.IGNORECASE)
 # « (1)», «(2)», « - copia», « - copy» (Windows), repetidos, al final.
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|\s*-\s*(?:copia|copy))+$", re.IGNORECASE)
 
@@ -86,12 +88,19 @@ class FolderReport:
         return out
 
 
-def _rank(original: str, canonical: str) -> tuple[int, int, str]:
-    """El archivo que se corrige entre varios candidatos al mismo nombre: el
-    exacto primero; si no, la copia más reciente del navegador (``(2)`` > ``(1)``)."""
-    exact = 0 if original == canonical else 1
+def download_number(original: str) -> int:
+    """El número de descarga del navegador (`` (2)`` → 2; sin número → 0)."""
     numbers = [int(n) for n in re.findall(r"\((\d+)\)", original)]
-    return exact, -(max(numbers) if numbers else 0), original
+    return max(numbers) if numbers else 0
+
+
+def _rank(original: str, canonical: str) -> tuple[int, int, str]:
+    """El archivo que se corrige entre varios candidatos al mismo nombre: la
+    última descarga del navegador (`` (2)`` es posterior a `` (1)``, y esta al
+    nombre sin número: el navegador numera solo si el anterior ya estaba); a
+    igual número, el nombre exacto."""
+    exact = 0 if original == canonical else 1
+    return -download_number(original), exact, original
 
 
 def plan_names(filenames: Iterable[str], expected: Iterable[str]
@@ -99,8 +108,9 @@ def plan_names(filenames: Iterable[str], expected: Iterable[str]
     """Decide, sin tocar nada, qué archivo queda con cada nombre de la tarea.
 
     Devuelve ``{archivo elegido: nombre de la tarea}`` y el informe. Si varios
-    archivos corresponden al mismo notebook, gana el nombre exacto y, si no
-    está, la copia con el número más alto (la última descarga)."""
+    archivos corresponden al mismo notebook, gana la copia con el número más
+    alto (la última descarga); los demás quedan en ``duplicates`` (ninguno se
+    borra: el docente los ve en el informe)."""
     expected = sorted(expected)
     report = FolderReport()
     candidates: dict[str, list[str]] = {}
@@ -137,7 +147,18 @@ def normalize_folder(folder: Path, expected: Iterable[str], *, dry_run: bool = F
             if original == canonical:
                 continue
             target = folder / canonical
-            if target.exists():  # no debería: el nombre exacto gana siempre
-                continue
+            if target.exists():  # una descarga anterior con el nombre exacto: queda al lado
+                aside = folder / older_name(canonical)
+                while aside.exists():
+                    aside = folder / older_name(aside.name)
+                target.rename(aside)
             (folder / original).rename(target)
     return report
+
+
+def older_name(canonical: str) -> str:
+    """Dónde queda una descarga anterior que tenía el nombre exacto cuando gana
+    una posterior: ``X (0).ipynb`` (sigue correspondiendo a ``X``, y pierde
+    contra el nombre exacto)."""
+    path = Path(canonical)
+    return f"{path.stem} (0){path.suffix}"
