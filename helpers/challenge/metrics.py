@@ -15,17 +15,22 @@ from typing import Any
 
 import numpy as np
 
-from helpers.tokens import EOS, SPECIALS
+from helpers.tokens import EOS, SPECIALS, UNK
 
 __all__ = [
     "METRICS",
+    "MIN_SEEDS",
     "PARAMS",
+    "SAMPLING",
+    "SPREAD",
     "SPECIAL_TOKENS",
     "STRATEGIES",
     "distinct_n",
     "finished_rate",
     "mean_length",
     "repetition_rate",
+    "aggregate",
+    "perplexity_of",
     "table_row",
     "text_metrics",
 ]
@@ -34,8 +39,15 @@ SPECIAL_TOKENS = SPECIALS
 _EOS = EOS
 
 #: Estrategias de la tabla y los parámetros que tiene que declarar cada fila.
-STRATEGIES = ("greedy", "beam", "temperatura", "top-k", "top-p")
+STRATEGIES = ("greedy", "beam", "temperatura", "top-k", "top-p", "texto real")
+#: Estrategias que muestrean: cada fila junta al menos :data:`MIN_SEEDS` semillas.
+SAMPLING = ("temperatura", "top-k", "top-p")
+MIN_SEEDS = 3
+#: Sufijo de la dispersión entre semillas de cada métrica (desvío estándar, ddof = 1;
+#: 0 en las filas sin semillas).
+SPREAD = "_desvio"
 PARAMS: dict[str, tuple[str, ...]] = {
+    "texto real": (),
     "greedy": (),
     "beam": ("ancho", "alpha"),
     "temperatura": ("T",),
@@ -112,37 +124,73 @@ def text_metrics(texts: Sequence[Sequence[str]]) -> dict[str, float]:
     }
 
 
+def perplexity_of(log_prob_sums: Sequence[float], texts: Sequence[Sequence[str]]) -> float:
+    """``exp(-Σ log P / N)`` con ``N`` = tokens de ``texts`` que no son ``<unk>``.
+
+    Los objetivos son los que la generación puede producir: ``<unk>`` está
+    prohibido al generar, así que en el texto real tampoco cuenta (su log-prob
+    no tiene que estar en ``log_prob_sums``). ``</s>`` sí cuenta.
+    """
+    n = sum(t != UNK for text in texts for t in text)
+    if n == 0:
+        raise ValueError("no hay ningún token (sin contar <unk>) para medir la perplejidad")
+    return math.exp(-float(np.sum(log_prob_sums)) / n)
+
+
+def _mean_spread(values: Sequence[float]) -> tuple[float, float]:
+    v = np.asarray(values, dtype=np.float64)
+    return float(v.mean()), (float(v.std(ddof=1)) if len(v) > 1 else 0.0)
+
+
+def aggregate(chunks: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Media y desvío (``<métrica>_desvio``) de cada métrica entre las corridas (semillas)."""
+    out: dict[str, float] = {}
+    for m in METRICS:
+        out[m], out[m + SPREAD] = _mean_spread([c[m] for c in chunks])
+    return out
+
+
 def table_row(strategy: str, params: Mapping[str, Any], prompts: Sequence[Sequence[int]],
-              generation: Any, vocab: Any) -> dict[str, Any]:
+              generation: Any, vocab: Any, *, seeds: Sequence[int] | None = None
+              ) -> dict[str, Any]:
     """Una fila de la tabla del desafío.
 
     ``strategy``: una de :data:`STRATEGIES`; ``params``: sus parámetros (ver
     :data:`PARAMS`, p. ej. ``{"ancho": 5, "alpha": 1.0}``); ``prompts``: los ids
-    de los textos iniciales (con ``<s>``) que se le pasaron al decodificador;
-    ``generation``: lo que devolvió ``Decoder.generate`` (``.tokens`` y
-    ``.log_probs``); ``vocab``: el vocabulario del modelo.
+    de los textos iniciales (con ``<s>``); ``generation``: un
+    :class:`helpers.decoding.Generation` (``.tokens``: ids generados por texto
+    inicial; ``.log_probs``: la suma de sus log-probabilidades según el modelo,
+    sin las de ``<unk>``), o, con ``seeds``, una lista de ellos, uno por
+    semilla; ``vocab``: el vocabulario del modelo.
 
     La **perplejidad** es la del propio modelo sobre lo generado (temperatura 1,
-    sin filtros, ``</s>`` incluido): ``exp(-Σ log P / N)`` con ``N`` = tokens
-    generados. Las demás métricas son las de :func:`text_metrics`.
+    sin filtros, ``</s>`` incluido, ``<unk>`` excluido, ver
+    :func:`perplexity_of`). Las demás métricas son las de :func:`text_metrics`.
+    Con semillas, cada métrica es la **media** entre semillas y
+    ``<métrica>_desvio`` su desvío estándar; ``generados`` junta los textos de
+    todas las semillas, en orden (``len(seeds) × len(prompts)``).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"estrategia {strategy!r} desconocida: las válidas son {STRATEGIES}")
-    tokens = [list(map(int, t)) for t in generation.tokens]
-    if len(tokens) != len(prompts):
-        raise ValueError(f"hay {len(prompts)} textos iniciales y {len(tokens)} textos generados")
-    n_tokens = sum(len(t) for t in tokens)
-    if n_tokens == 0:
-        raise ValueError("no se generó ningún token")
-    generated = [vocab.decode(t) for t in tokens]
+    runs = [generation] if seeds is None else list(generation)
+    if seeds is not None and len(runs) != len(seeds):
+        raise ValueError(f"hay {len(seeds)} semillas y {len(runs)} generaciones")
+    generated: list[list[str]] = []
+    chunks = []
+    for run in runs:
+        tokens = [list(map(int, t)) for t in run.tokens]
+        if len(tokens) != len(prompts):
+            raise ValueError(f"hay {len(prompts)} textos iniciales y {len(tokens)} textos "
+                             "generados")
+        texts = [vocab.decode(t) for t in tokens]
+        generated.extend(texts)
+        chunks.append({"perplejidad": perplexity_of(run.log_probs, texts), **text_metrics(texts)})
     row: dict[str, Any] = {
         "estrategia": strategy,
         "parametros": dict(params),
+        "semillas": [int(s) for s in seeds] if seeds is not None else [],
         PROMPTS_KEY: [vocab.decode(p) for p in prompts],
         "generados": generated,
-        "perplejidad": math.exp(-float(np.sum(generation.log_probs)) / n_tokens),
     }
-    row.update(text_metrics(generated))
+    row.update(aggregate(chunks))
     return row
-
-

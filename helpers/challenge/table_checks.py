@@ -12,15 +12,21 @@ from helpers.arrays import left_pad, log_softmax
 from helpers.challenge.common import MIN_PROMPTS, _is_number, _lm_parts, _number, _rel_diff, _special_ids
 from helpers.challenge.metrics import (
     METRICS,
+    MIN_SEEDS,
     OLD_PROMPTS_KEY,
     PARAMS,
     PROMPTS_KEY,
+    SAMPLING,
+    SPREAD,
     STRATEGIES,
+    aggregate,
     text_metrics,
 )
 from helpers.checks import _fmt
 
 __all__ = ["check_table", "check_table_model"]
+
+_NEVER_GENERATED = ("<pad>", "<unk>", "<s>")
 
 _RANGES: dict[str, tuple[float, float]] = {
     "perplejidad": (1.0, math.inf),
@@ -73,15 +79,18 @@ def _is_token_lists(texts: Any) -> bool:
         isinstance(t, (list, tuple)) and all(isinstance(w, str) for w in t) for t in texts)
 
 
-def _check_texts(label: str, prompts: Any, generated: Any, min_prompts: int) -> None:
+def _check_texts(label: str, prompts: Any, generated: Any, min_prompts: int,
+                 n_runs: int = 1) -> None:
     for key, texts in ((PROMPTS_KEY, prompts), ("generados", generated)):
         if not _is_token_lists(texts):
             raise AssertionError(f"{label}: '{key}' tiene que ser una lista de listas de "
                                  "tokens (str).")
-    if len(prompts) != len(generated):
+    if n_runs * len(prompts) != len(generated):
+        per = "" if n_runs == 1 else f" y semilla ({n_runs} semillas)"
         raise AssertionError(
-            f"{label}: se esperaba un texto generado por texto inicial y hay {len(prompts)} "
-            f"textos iniciales y {len(generated)} generados.")
+            f"{label}: se esperaba un texto generado por texto inicial{per}: "
+            f"{n_runs * len(prompts)}, y hay {len(prompts)} textos iniciales y "
+            f"{len(generated)} generados.")
     if len(prompts) < min_prompts:
         raise AssertionError(
             f"{label}: se esperaban al menos {min_prompts} textos iniciales y hay {len(prompts)}.")
@@ -92,6 +101,11 @@ def _check_texts(label: str, prompts: Any, generated: Any, min_prompts: int) -> 
 def _check_metrics(label: str, row: Mapping[str, Any]) -> dict[str, float]:
     metrics = {}
     for m in METRICS:
+        s = row[m + SPREAD]
+        if not _is_number(s) or not 0 <= float(s) < math.inf:
+            raise AssertionError(f"{label}: '{m + SPREAD}' (desvío entre semillas) tiene que ser "
+                                 f"un número >= 0 y finito y es {s!r}.")
+        metrics[m + SPREAD] = float(s)
         v = row[m]
         if not _is_number(v):
             raise AssertionError(f"{label}: '{m}' tiene que ser un número y es {v!r}.")
@@ -112,8 +126,8 @@ def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
                              f"{type(row).__name__}.")
     if PROMPTS_KEY not in row and OLD_PROMPTS_KEY in row:  # tablas de la versión anterior
         row = {**row, PROMPTS_KEY: row[OLD_PROMPTS_KEY]}
-    missing = [k for k in ("estrategia", "parametros", PROMPTS_KEY, "generados", *METRICS)
-               if k not in row]
+    missing = [k for k in ("estrategia", "parametros", PROMPTS_KEY, "generados", *METRICS,
+                           *(m + SPREAD for m in METRICS)) if k not in row]
     if missing:
         raise AssertionError(f"{_label(i, row)}: faltan las claves {missing} "
                              "(helpers.challenge.table_row las arma todas).")
@@ -124,12 +138,37 @@ def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
             f"{strategy!r}.")
     label = _label(i, row)
     params = _check_params(label, strategy, row["parametros"])
+    seeds = _check_seeds(label, strategy, row.get("semillas", []))
     prompts, generated = row[PROMPTS_KEY], row["generados"]
-    _check_texts(label, prompts, generated, min_prompts)
+    _check_texts(label, prompts, generated, min_prompts, max(1, len(seeds)))
     metrics = _check_metrics(label, row)
     return {"i": i, "label": label, "estrategia": strategy, "parametros": params,
-            PROMPTS_KEY: [list(p) for p in prompts],
+            "semillas": seeds, PROMPTS_KEY: [list(p) for p in prompts],
             "generados": [list(g) for g in generated], **metrics}
+
+
+def _check_seeds(label: str, strategy: str, seeds: Any) -> list[int]:
+    if not isinstance(seeds, (list, tuple)) or not all(
+            _is_number(s) and float(s) == int(s) for s in seeds):
+        raise AssertionError(f"{label}: 'semillas' tiene que ser una lista de enteros y es "
+                             f"{seeds!r:.60}.")
+    seeds = [int(s) for s in seeds]
+    if strategy in SAMPLING and len(set(seeds)) < MIN_SEEDS:
+        raise AssertionError(
+            f"{label}: una estrategia que muestrea cambia con la semilla: se esperaban al menos "
+            f"{MIN_SEEDS} semillas distintas (media ± desvío entre ellas) y hay "
+            f"{len(set(seeds))} ({seeds}). Pasá seeds=[...] a table_row.")
+    if strategy not in SAMPLING and len(seeds) > 1:
+        raise AssertionError(f"{label}: '{strategy}' no muestrea: se esperaba una sola corrida "
+                             f"y hay {len(seeds)} semillas.")
+    return seeds
+
+
+def _runs(r: Mapping[str, Any]) -> list[tuple[list[list[str]], list[list[str]]]]:
+    """(textos iniciales, generados) de cada corrida (semilla) de una fila normalizada."""
+    n = len(r[PROMPTS_KEY])
+    gen = r["generados"]
+    return [(r[PROMPTS_KEY], gen[k:k + n]) for k in range(0, len(gen), n)]
 
 
 def _rows(table: Any, min_prompts: int) -> list[dict[str, Any]]:
@@ -145,7 +184,7 @@ def _rows(table: Any, min_prompts: int) -> list[dict[str, Any]]:
 
 def _check_coverage(rows: list[dict[str, Any]]) -> None:
     by = {s: [r for r in rows if r["estrategia"] == s] for s in STRATEGIES}
-    for s in ("greedy", "top-k", "top-p"):
+    for s in ("greedy", "top-k", "top-p", "texto real"):
         if not by[s]:
             raise AssertionError(f"tabla: se esperaba al menos una fila '{s}' y no hay ninguna.")
     widths: dict[int, set[bool]] = {}
@@ -179,14 +218,26 @@ def check_table(table: Any, *, min_prompts: int = MIN_PROMPTS, recompute: bool =
     """
     rows = _rows(table, min_prompts)
     _check_coverage(rows)
+    for r in rows:
+        if r["estrategia"] == "texto real":
+            continue
+        bad = [t for g in r["generados"] for t in g if t in _NEVER_GENERATED]
+        if bad:
+            raise AssertionError(
+                f"{r['label']}: se generó {bad[0]!r}, que la generación prohíbe (<pad>, <unk> y "
+                "<s> no son palabras que se puedan escribir): se esperaba que next_log_probs "
+                "y el Decoder (banned_ids) los excluyan.")
     if recompute:
         for r in rows:
-            for m, expected in text_metrics(r["generados"]).items():
+            runs = [{"perplejidad": 1.0, **text_metrics(g)} for _, g in _runs(r)]
+            for m, expected in aggregate(runs).items():
+                if m.startswith("perplejidad"):
+                    continue
                 if abs(r[m] - expected) > atol:
                     raise AssertionError(
                         f"{r['label']}: se esperaba '{m}' = {_fmt(expected)} (recalculado desde "
-                        f"'generados' con helpers.challenge.text_metrics) y se obtuvo "
-                        f"{_fmt(r[m])}.")
+                        f"'generados' con helpers.challenge.text_metrics, media y desvío entre "
+                        f"semillas) y se obtuvo {_fmt(r[m])}.")
 
 
 # ---------------------------------------------------------------------------
@@ -246,17 +297,22 @@ def _violations(strategy: str, params: Mapping[str, float], logp: np.ndarray, y:
 
 
 def _row_pairs(r: Mapping[str, Any], vocab: Any) -> tuple[list[list[int]], list[int],
-                                                          list[tuple[int, int]]]:
-    """(prefijo, objetivo) de cada token generado de la fila, y de dónde sale (texto inicial, paso)."""
+                                                          list[tuple[int, int, int]]]:
+    """(prefijo, objetivo) de cada token generado de la fila, sin los ``<unk>`` (la
+    generación no puede producirlos), y de dónde sale (corrida, texto inicial, paso)."""
     label = r["label"]
+    unk = _special_ids(vocab)[1]
     prefixes, targets, where = [], [], []
-    for s, (prompt, gen) in enumerate(zip(r[PROMPTS_KEY], r["generados"], strict=True)):
-        p_ids = _encode(vocab, prompt, f"{label}, texto inicial {s}")
-        g_ids = _encode(vocab, gen, f"{label}, texto generado {s}")
-        for t in range(len(g_ids)):
-            prefixes.append(p_ids + g_ids[:t])
-            targets.append(g_ids[t])
-            where.append((s, t))
+    for k, (prompts, gens) in enumerate(_runs(r)):
+        for s, (prompt, gen) in enumerate(zip(prompts, gens, strict=True)):
+            p_ids = _encode(vocab, prompt, f"{label}, texto inicial {s}")
+            g_ids = _encode(vocab, gen, f"{label}, texto generado {s}")
+            for t in range(len(g_ids)):
+                if g_ids[t] == unk:
+                    continue
+                prefixes.append(p_ids + g_ids[:t])
+                targets.append(g_ids[t])
+                where.append((k, s, t))
     if not targets:
         raise AssertionError(f"{label}: no hay ningún token generado.")
     return prefixes, targets, where
@@ -275,7 +331,7 @@ def _check_row_model(r: Mapping[str, Any], model: Any, vocab: Any, allowed: np.n
         bad, why = _violations(r["estrategia"], r["parametros"], logp, y, allowed, pad)
         if np.any(bad):
             j = int(np.argmax(bad))
-            s, t = where[start + j]
+            _, s, t = where[start + j]
             masked = np.where(allowed, logp[j], -np.inf)
             best = int(np.argmax(masked))
             problems.append(
@@ -285,15 +341,28 @@ def _check_row_model(r: Mapping[str, Any], model: Any, vocab: Any, allowed: np.n
                 "esta estrategia y de este modelo?")
 
     logp = _scan_row(model, prefixes, targets, inspect if check_strategies else None)
+    run_of = np.array([w[0] for w in where])
+    n_runs = len(_runs(r))
+    per_run = [math.exp(-float(logp[run_of == k].sum()) / max(1, int((run_of == k).sum())))
+               for k in range(n_runs)]
+    expected = float(np.mean(per_run))
+    spread = float(np.std(per_run, ddof=1)) if n_runs > 1 else 0.0
     n = len(targets)
-    expected = math.exp(-float(logp.sum()) / n)
     if _rel_diff(r["perplejidad"], expected) > rtol:
+        unk_hint = (" Los <unk> del texto no cuentan: la generación no puede producirlos."
+                    if r["estrategia"] == "texto real" else "")
         raise AssertionError(
             f"{label}: se esperaba la perplejidad que el modelo le da a lo generado "
-            f"(condicionado en cada texto inicial y en lo ya generado, {n} tokens), "
+            f"(condicionado en cada texto inicial y en lo ya generado, {n} tokens sin <unk>"
+            f"{', media entre semillas' if n_runs > 1 else ''}), "
             f"{_fmt(expected)}, y se obtuvo {_fmt(r['perplejidad'])} (error relativo "
             f"{_rel_diff(r['perplejidad'], expected):.2g}, tolerancia {rtol:g}). ¿La "
-            "escribiste a mano, o la calculaste con otro modelo o sin el texto inicial?")
+            f"escribiste a mano, o la calculaste con otro modelo o sin el texto inicial?{unk_hint}")
+    if abs(r["perplejidad" + SPREAD] - spread) > rtol * max(expected, 1.0):
+        raise AssertionError(
+            f"{label}: se esperaba el desvío de la perplejidad entre semillas "
+            f"{_fmt(spread)} (recalculado con el modelo) y se obtuvo "
+            f"{_fmt(r['perplejidad' + SPREAD])}.")
     if problems:
         raise AssertionError(problems[0])
 
