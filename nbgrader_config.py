@@ -26,7 +26,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 _ROOT = str(Path(__file__).resolve().parent)  # noqa: F821 - traitlets define __file__
-if (Path(_ROOT) / "tools" / "autograding.py").exists() and _ROOT not in sys.path:
+if (Path(_ROOT) / "tools" / "autograding").is_dir() and _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tools.autograding import (  # noqa: E402
@@ -60,3 +60,18 @@ c.Autograde.autograde_preprocessors = _swap(
     _default(Autograde, "autograde_preprocessors"), Execute, RobustExecute)
 c.GenerateFeedback.preprocessors = [StripPersonalData, HideHiddenTests,
                                     *_default(GenerateFeedback, "preprocessors")]
+
+# La devolución en castellano, con el mecanismo de plantillas de nbgrader: la
+# plantilla «feedback_es» (tools/autograding/templates/) hereda la «feedback» de
+# nbgrader y traduce lo que ve el estudiante (encabezados, puntajes, celdas).
+# El archivo principal tiene otro nombre para poder extender el index.html.j2
+# de nbgrader, que está en la carpeta de la plantilla base.
+import nbgrader  # noqa: E402
+import tools.autograding  # noqa: E402
+
+c.HTMLExporter.template_name = "feedback_es"
+c.HTMLExporter.template_file = "espanol.html.j2"
+c.HTMLExporter.extra_template_basedirs = [
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+    str(Path(tools.autograding.__file__).parent / "templates"),
+]

@@ -63,6 +63,33 @@ def test_hidden_range_and_feedback_cleanup() -> None:
     assert out.outputs[0]["evalue"] == "f: se esperaba 2"
 
 
+def test_a_hidden_failure_names_its_case_not_its_code() -> None:
+    """helpers.checks.case pone el nombre del caso en el mensaje: la devolución lo
+    muestra (con lo esperado y lo obtenido) y sigue sin mostrar el código."""
+    import nbformat
+
+    from helpers import checks
+
+    src = ("check(1)\n### BEGIN HIDDEN TESTS\nwith checks.case('secuencia vacía (T = 0)'):\n"
+           "    secreto(0)\n### END HIDDEN TESTS")
+    try:
+        with checks.case("secuencia vacía (T = 0)"):
+            raise AssertionError("f(...): se esperaba (2, 4) y se obtuvo (2, 0)")
+    except AssertionError as exc:
+        evalue = str(exc)
+    cell = nbformat.v4.new_code_cell(src)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 2,
+                                 "solution": False, "locked": True, "schema_version": 3}
+    cell.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue=evalue,
+        traceback=["Cell In[3], line 3\n----> 3 with checks.case('secuencia vacía (T = 0)'):"])]
+    out, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
+    shown = out.outputs[0]["evalue"]
+    assert shown == ("Falló una prueba oculta. Caso «secuencia vacía (T = 0)»: "
+                     "f(...): se esperaba (2, 4) y se obtuvo (2, 0)")
+    assert "secreto" not in out.source and "secreto" not in str(out.outputs)
+
+
 def test_personal_metadata_is_stripped_and_nbgrader_kept() -> None:
     import nbformat
 

@@ -37,7 +37,7 @@ from tools.autograding.cells import (
     without_hidden_tests,
 )
 from tools.autograding.execute import KERNEL_RESTARTED, RESET_HELPERS, RobustExecute
-from tools.autograding.feedback import HIDDEN_FAILED, HideHiddenTests
+from tools.autograding.feedback import HIDDEN_FAILED, HideHiddenTests, hidden_message
 from tools.autograding.markers import BEGIN_HIDDEN, END_HIDDEN, hidden_line_range
 from tools.autograding.privacy import KEEP_CELL_METADATA, KEEP_NOTEBOOK_METADATA, StripPersonalData
 from tools.autograding.tampering import PROTECTED_MODULES, find_tampering
@@ -47,5 +47,5 @@ __all__ = [
     "KEEP_NOTEBOOK_METADATA", "KERNEL_RESTARTED", "MIN_ANCHORS", "NEAR", "NOTES_KEY",
     "PROTECTED_MODULES", "RESET_HELPERS", "HideHiddenTests", "OverwriteCellsById", "RefCell",
     "DEFINES", "RobustExecute", "StripPersonalData", "UnrecognizedSubmission", "add_note",
-    "align", "find_tampering", "hidden_line_range", "similarity", "without_hidden_tests",
+    "align", "find_tampering", "hidden_line_range", "hidden_message", "similarity", "without_hidden_tests",
 ]

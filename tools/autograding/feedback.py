@@ -1,4 +1,7 @@
-"""La devolución sin el código de las pruebas ocultas ni los tracebacks que lo citan."""
+"""La devolución sin el código de las pruebas ocultas ni los tracebacks que lo citan.
+
+Un fallo en la parte oculta muestra el nombre del caso (``helpers.checks.case``)
+y lo esperado frente a lo obtenido, sin el código de la prueba."""
 
 from __future__ import annotations
 
@@ -12,6 +15,17 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from tools.autograding.markers import hidden_line_range
 
 HIDDEN_FAILED = "Falló una prueba oculta (con otros tamaños o valores que las visibles)."
+#: Cómo empieza el mensaje de un caso con nombre (``helpers.checks.case``).
+CASE_PREFIX = "Caso «"
+
+
+def hidden_message(evalue: str) -> str:
+    """Lo que ve el estudiante de un fallo en la parte oculta: el nombre del caso
+    y lo esperado frente a lo obtenido (el mensaje de ``helpers.checks``), nunca
+    el código. Un fallo sin caso con nombre dice solo que falló una prueba oculta."""
+    if evalue.startswith(CASE_PREFIX):
+        return f"Falló una prueba oculta. {evalue}"
+    return HIDDEN_FAILED
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\s*\[\d*\],\s*line (\d+)|<ipython-input-\d+-\w+> in <module>")
@@ -45,7 +59,7 @@ class HideHiddenTests(NbGraderPreprocessor):
                 continue
             line = _failing_line(out.get("traceback", []))
             if hidden and (line is None or hidden[0] <= line <= hidden[1]):
-                out["evalue"] = HIDDEN_FAILED
+                out["evalue"] = hidden_message(str(out.get("evalue", "")))
             out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
         if hidden:
             lines = cell.source.split("\n")
