@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
