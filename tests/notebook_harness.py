@@ -59,8 +59,8 @@ class GradedNotebook:
     _setup_ns: dict[str, Any] | None = None
 
     @classmethod
-    def load(cls, relpath: str) -> GradedNotebook:
-        path = SOLUTIONS / relpath
+    def load(cls, relpath: str, root: Path = SOLUTIONS) -> GradedNotebook:
+        path = root / relpath
         nb = nbformat.read(str(path), as_version=4)
         setup = ""
         sols: dict[str, str] = {}
