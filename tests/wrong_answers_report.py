@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import wrong  # noqa: E402
-from notebook_harness import SOLUTIONS, GradedNotebook  # noqa: E402
+from notebook_harness import GradedNotebook  # noqa: E402
 
 
 def _failing(nb: GradedNotebook, function: str, impl, gids: list[str]) -> list[str]:
