@@ -145,11 +145,16 @@ def _fmt_seconds(value: float | None) -> str:
     return f"{value:.0f} s" if value < 120 else f"{value / 60:.1f} min"
 
 
+CHALLENGE_HOURS = re.compile(r"\*\*Tiempo estimado:\*\*\s*unas?\s+(\d+(?:[,.]\d+)?(?:\s*a\s*\d+)?)\s+horas")
+
+
 def _student_minutes(path: Path) -> str:
     """Los minutos que dice el título de una lección (``tools/authoring/estimate_time.py``);
-    el desafío es abierto: no tiene estimación."""
+    el desafío, abierto, dice sus horas en el título («**Tiempo estimado:** unas N horas»)."""
     if not estimate_time.LESSON_NAME.match(path.name):
-        return "abierto"
+        found = CHALLENGE_HOURS.search(" ".join(
+            nbformat.read(str(path), as_version=4).cells[0].source.split()))
+        return f"unas {found.group(1)} h (abierto)" if found else "abierto"
     core, _exercises, optional = estimate_time.computed(path)
     return f"{core} min (+{optional} opcional)"
 
