@@ -97,6 +97,19 @@ def greedy_empate_ultimo(next_log_probs, prefix, steps):
     return seq, total
 
 
+def greedy_empate_alfabetico(next_log_probs, prefix, steps):
+    """En un empate gana el token menor en orden alfabético, no el primero del diccionario."""
+    seq, total = tuple(prefix), 0.0
+    for _ in range(steps):
+        op = next_log_probs(seq)
+        if not op:
+            break
+        tok = max(sorted(op), key=op.get)
+        total += op[tok]
+        seq += (tok,)
+    return seq, total
+
+
 def greedy_al_menos_un_paso(next_log_probs, prefix, steps):
     """Pregunta por los pasos al final del bucle: con steps = 0 igual agrega un token."""
     seq, total, pasos = tuple(prefix), 0.0, 0
@@ -341,6 +354,14 @@ def skeleton_poda_por_ultimo_token(next_log_probs, prefix, steps, beam_width, al
                               c, key=lambda x: ultimo.get(x[0], 0.0), reverse=True)[:k])
 
 
+def skeleton_empates_por_secuencia(next_log_probs, prefix, steps, beam_width, alpha=0.0):
+    """Con el esqueleto: ordena por (puntaje, secuencia); los empates se rompen por la
+    secuencia, no por el orden en que se generaron los candidatos."""
+    return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha, extend=_extend_ok,
+                          prune=lambda c, puntaje, k: sorted(
+                              c, key=lambda x: (puntaje(*x), x[0]), reverse=True)[:k])
+
+
 def skeleton_agrega_el_padre(next_log_probs, prefix, steps, beam_width, alpha=0.0):
     """Con el esqueleto: además de las continuaciones, vuelve a agregar el haz sin extender."""
     return _skeleton_beam(next_log_probs, prefix, steps, beam_width, alpha,
@@ -423,6 +444,7 @@ WRONG = {
         greedy_empate_ultimo,
         greedy_multiplica_probabilidades,
         greedy_al_menos_un_paso,
+        greedy_empate_alfabetico,
     ],
     "beam_search": [
         beam_por_padre,
@@ -442,6 +464,7 @@ WRONG = {
         skeleton_poda_sin_ordenar,
         skeleton_poda_por_ultimo_token,
         skeleton_agrega_el_padre,
+        skeleton_empates_por_secuencia,
     ],
     "beam_loses_to_greedy": [
         contra_arbol_de_la_diapositiva,
