@@ -1,7 +1,13 @@
 """Respuestas equivocadas plausibles de la lección 06 (temperatura, muestreo, top-k, top-p).
 
+sample_next se evalúa con una softmax de referencia (parte oculta, checks.graded_alone):
+un error en softmax_with_temperature cuesta solo sus puntos.
+
 top_k_filter y top_p_filter son ejercicios opcionales (sin puntos): sus respuestas
-equivocadas tienen que hacer fallar la prueba visible, que no tiene parte oculta.
+equivocadas tienen que hacer fallar la prueba visible, que no tiene parte oculta
+(nbgrader no admite pruebas ocultas fuera de una celda con puntos). Esas pruebas no
+traen una implementación de referencia: casos fijos resueltos a mano y propiedades
+de cada fila (cuántos quedan, sin cambios, los mayores, empates, masa >= p).
 """
 
 import numpy as np
@@ -222,6 +228,14 @@ def top_k_todo_el_lote(logits, k):
     return plano.reshape(x.shape)
 
 
+def top_k_valor_absoluto(logits, k):
+    """Deja los k logits de mayor valor absoluto (np.abs) en lugar de los mayores."""
+    x = np.array(logits, dtype=np.float64)
+    orden = np.argsort(-np.abs(x), axis=-1, kind="stable")
+    np.put_along_axis(x, orden[..., k:], -np.inf, axis=-1)
+    return x
+
+
 def top_k_devuelve_probabilidades(logits, k):
     """Devuelve las probabilidades renormalizadas en lugar de los logits."""
     x = np.array(logits, dtype=np.float64)
@@ -367,6 +381,7 @@ WRONG = {
         top_k_uno_de_mas,
         top_k_los_menores,
         top_k_todo_el_lote,
+        top_k_valor_absoluto,
         top_k_devuelve_probabilidades,
         top_k_devuelve_la_entrada,
     ],
