@@ -27,42 +27,46 @@ def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
 
 
 def _node(ax: Any, x: float, y: float, text: str, kind: str) -> None:
-    ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=3,
-            bbox={"boxstyle": "round,pad=0.35", "fc": _BOX[kind], "ec": "0.3"})
+    ax.text(x, y, text, ha="center", va="center", fontsize=15, zorder=3,
+            bbox={"boxstyle": "round,pad=0.3", "fc": _BOX[kind], "ec": "0.3", "lw": 1.2})
 
 
 def _arrow(ax: Any, start: tuple[float, float], end: tuple[float, float],
            label: str = "", color: str = "0.25", style: str = "-|>", ls: str = "-",
            rad: float = 0.0) -> None:
     ax.annotate("", xy=end, xytext=start, zorder=2,
-                arrowprops={"arrowstyle": style, "color": color, "lw": 1.3, "ls": ls,
-                            "shrinkA": 13, "shrinkB": 13,
+                arrowprops={"arrowstyle": style, "color": color, "lw": 1.6, "ls": ls,
+                            "shrinkA": 17, "shrinkB": 17, "mutation_scale": 14,
                             "connectionstyle": f"arc3,rad={rad}"})
     if label:
         mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
         if abs(end[1] - start[1]) < 1e-9:  # horizontal: etiqueta arriba
-            ax.text(mx, my + 0.12, label, fontsize=8, color=color, ha="center", zorder=4)
+            ax.text(mx, my + 0.1, label, fontsize=11, color=color, ha="center", zorder=4)
         else:  # vertical: etiqueta a la derecha
-            ax.text(mx + 0.1, my, label, fontsize=8, color=color, va="center", zorder=4)
+            ax.text(mx + 0.09, my, label, fontsize=11, color=color, va="center", zorder=4)
 
 
 def draw_compact_rnn(ax: Any = None, title: str | None = "Vista compacta") -> Any:
-    """La celda de Elman en vista compacta: ``h`` con un lazo sobre sí misma."""
-    ax = _axes(ax, (2.6, 3.2))
+    """La celda de Elman en vista compacta: ``h`` con un lazo sobre sí misma.
+
+    Los límites de los ejes abrazan el dibujo (sin márgenes vacíos): en una
+    figura con otros paneles, su ancho relativo es 2,2 por 2,9 de alto.
+    """
+    ax = _axes(ax, (2.6, 3.3))
     _node(ax, 0, 0, "$x_t$", "x")
     _node(ax, 0, 1, "$h_t$", "h")
     _node(ax, 0, 2, "$z_t$", "z")
     _arrow(ax, (0, 0), (0, 1), "$W_{hx}$")
     _arrow(ax, (0, 1), (0, 2), "$W_{hy}$")
-    ax.annotate("", xy=(0.24, 0.86), xytext=(0.24, 1.14), zorder=2,
-                arrowprops={"arrowstyle": "-|>", "color": "C3", "lw": 1.3,
-                            "shrinkA": 0, "shrinkB": 0,
+    ax.annotate("", xy=(0.27, 0.85), xytext=(0.27, 1.15), zorder=2,
+                arrowprops={"arrowstyle": "-|>", "color": "C3", "lw": 1.6,
+                            "shrinkA": 0, "shrinkB": 0, "mutation_scale": 14,
                             "connectionstyle": "arc3,rad=-1.6"})
-    ax.text(0.75, 1.0, "$W_{hh}$\n(retardo de\nun paso)", fontsize=8, color="C3", va="center")
-    ax.set_xlim(-0.8, 1.9)
-    ax.set_ylim(-0.5, 2.5)
+    ax.text(0.72, 1.0, "$W_{hh}$\n(retardo de\nun paso)", fontsize=11, color="C3", va="center")
+    ax.set_xlim(-0.45, 1.75)
+    ax.set_ylim(-0.45, 2.45)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=12)
     return ax
 
 
@@ -74,12 +78,16 @@ def draw_unrolled_rnn(T: int = 4, *, outputs: str = "all", truncate: int | None 
     ``return_sequences=True``); ``outputs="last"`` solo la del último paso
     (muchos a uno). ``truncate=k`` sombrea los últimos ``k`` pasos: el tramo
     por el que viaja el gradiente en la BPTT truncada.
+
+    Los límites de los ejes abrazan el dibujo: ``T + 1`` de ancho por 2,9 de
+    alto (3,6 con ``truncate``), para armar figuras sin espacio vacío.
     """
     if outputs not in {"all", "last"}:
         raise ValueError("outputs debe ser 'all' o 'last'")
     if T < 1:
         raise ValueError("T debe ser al menos 1")
-    ax = _axes(ax, (1.25 * (T + 1) + 0.5, 3.2))
+    bottom = -0.45 if truncate is None else -1.15
+    ax = _axes(ax, (1.1 * (T + 1), 1.1 * (2.45 - bottom)))
     _node(ax, 0, 1, "$h_0$", "h")
     for t in range(1, T + 1):
         _node(ax, t, 0, f"$x_{{{t}}}$", "x")
@@ -92,15 +100,16 @@ def draw_unrolled_rnn(T: int = 4, *, outputs: str = "all", truncate: int | None 
     if truncate is not None:
         k = max(1, min(int(truncate), T))
         left = T - k + 0.5
-        ax.axvspan(left, T + 0.5, ymin=0.05, ymax=0.95, color="C3", alpha=0.08, zorder=0)
-        ax.annotate("", xy=(left, -0.55), xytext=(T + 0.4, -0.55),
-                    arrowprops={"arrowstyle": "-|>", "color": "C3", "lw": 1.3, "ls": "--"})
-        ax.text((left + T + 0.5) / 2, -0.8, f"el gradiente recorre {k} paso(s)",
-                ha="center", fontsize=8, color="C3")
-    ax.set_xlim(-0.6, T + 0.6)
-    ax.set_ylim(-1.0, 2.5)
+        ax.axvspan(left, T + 0.45, ymin=0.02, ymax=0.98, color="C3", alpha=0.08, zorder=0)
+        ax.annotate("", xy=(left + 0.05, -0.62), xytext=(T + 0.4, -0.62),
+                    arrowprops={"arrowstyle": "-|>", "color": "C3", "lw": 1.6, "ls": "--",
+                                "mutation_scale": 14})
+        ax.text((left + T + 0.45) / 2, -0.95, f"el gradiente recorre {k} paso(s)",
+                ha="center", fontsize=11, color="C3")
+    ax.set_xlim(-0.45, T + 0.5)
+    ax.set_ylim(bottom, 2.45)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=12)
     return ax
 
 
