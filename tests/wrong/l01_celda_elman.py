@@ -339,3 +339,105 @@ WRONG["elman_step"].append(step_squeeze)
 WRONG["elman_forward"] += [forward_np_stack_sin_caso_vacio, forward_ultimo_de_la_secuencia,
                            forward_ceros_si_vacia]
 WRONG["bptt_gradients"].append(bptt_squeeze)
+
+
+# --------------------------------------------------------------- clip_gradients
+
+def _norma_global(grads):
+    return np.sqrt(sum(np.sum(np.asarray(g) ** 2) for g in grads.values()))
+
+
+def clip_por_arreglo(grads, max_norm):
+    """Recorta cada arreglo por su propia norma (como clipnorm de Keras), no por la norma global."""
+    return {n: g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300)) for n, g in grads.items()}
+
+
+def clip_sin_min(grads, max_norm):
+    """Multiplica siempre por max_norm / norma, sin el min(1, ·): agranda los gradientes chicos."""
+    norma = _norma_global(grads)
+    return {n: g * (max_norm / norma) if norma > 0 else g.copy() for n, g in grads.items()}
+
+
+def clip_norma_sin_raiz(grads, max_norm):
+    """Usa la suma de los cuadrados (sin la raíz) como norma global."""
+    cuadrados = sum(np.sum(g ** 2) for g in grads.values())
+    return {n: g * (max_norm / max(cuadrados, max_norm)) for n, g in grads.items()}
+
+
+def clip_por_valor(grads, max_norm):
+    """Recorta cada valor al intervalo [-max_norm, max_norm] (np.clip) en lugar de la norma."""
+    return {n: np.clip(g, -max_norm, max_norm) for n, g in grads.items()}
+
+
+def clip_modifica_la_entrada(grads, max_norm):
+    """Recorta en el lugar (g *= factor) y devuelve el mismo diccionario: modifica grads."""
+    factor = max_norm / max(_norma_global(grads), max_norm)
+    for g in grads.values():
+        g *= factor
+    return grads
+
+
+def clip_divide_por_cero(grads, max_norm):
+    """Divide por la norma sin cuidar el caso norma 0: con gradientes en cero devuelve NaN."""
+    norma = _norma_global(grads)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {n: g / norma * min(norma, max_norm) for n, g in grads.items()}
+
+
+def clip_norma_del_ultimo(grads, max_norm):
+    """Calcula la norma dentro del bucle y usa la del último arreglo para todos."""
+    salida = {}
+    for n, g in grads.items():
+        norma = np.linalg.norm(g)
+    for n, g in grads.items():
+        salida[n] = g * min(1.0, max_norm / max(norma, 1e-300))
+    return salida
+
+
+WRONG["clip_gradients"] = [
+    clip_por_arreglo,
+    clip_sin_min,
+    clip_norma_sin_raiz,
+    clip_por_valor,
+    clip_modifica_la_entrada,
+    clip_divide_por_cero,
+    clip_norma_del_ultimo,
+]
+
+
+def forward_many_to_one_H_last(X, h0, W_hx, W_hh, b_h, return_sequences=False):
+    """Muchos a uno como H[:, -1] de una secuencia apilada con np.stack: con T = 0 falla."""
+    estados, h = [], h0
+    for t in range(X.shape[1]):
+        h = _step(X[:, t], h, W_hx, W_hh, b_h)
+        estados.append(h)
+    H = np.stack(estados, axis=1) if estados else np.zeros((X.shape[0], 0, np.shape(h0)[-1]))
+    return H if return_sequences else H[:, -1]
+
+
+def forward_modifica_h0(X, h0, W_hx, W_hh, b_h, return_sequences=False):
+    """Actualiza el estado en el lugar (h[...] = ...) sobre h0: modifica el argumento."""
+    h, estados = h0, []
+    for t in range(X.shape[1]):
+        h[...] = _step(X[:, t], h, W_hx, W_hh, b_h)
+        estados.append(h.copy())
+    if return_sequences:
+        return np.stack(estados, axis=1) if estados else np.zeros((X.shape[0], 0, h0.shape[-1]))
+    return h.copy()
+
+
+def step_modifica_h_prev(x_t, h_prev, W_hx, W_hh, b_h):
+    """Escribe el resultado sobre h_prev (np.tanh(..., out=h_prev)): modifica el argumento."""
+    return np.tanh(x_t @ W_hx + h_prev @ W_hh + b_h, out=h_prev)
+
+
+def bptt_modifica_W_hh(X, y, h0, W_hx, W_hh, b_h, W_hy, b_y):
+    """Resta el gradiente a W_hh dentro de la función (un paso de SGD de más): modifica W_hh."""
+    g = _bptt(X, y, h0, W_hx, W_hh, b_h, W_hy, b_y)
+    W_hh -= 0.1 * g["W_hh"]
+    return g
+
+
+WRONG["elman_step"].append(step_modifica_h_prev)
+WRONG["elman_forward"] += [forward_many_to_one_H_last, forward_modifica_h0]
+WRONG["bptt_gradients"].append(bptt_modifica_W_hh)
