@@ -21,7 +21,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--course", type=Path, default=Path("."), help="carpeta del curso (gradebook.db)")
     p.add_argument("--assignment", action="append",
                    help="tarea a analizar (se puede repetir; por omisión, todas)")
-    p.add_argument("--out", type=Path, help="carpeta del informe (por omisión <curso>/estadisticas)")
+    p.add_argument("--out", type=Path, help="carpeta del informe (por omisión <curso>/stats)")
     p.add_argument("--no-plots", action="store_true", help="sin gráficos (más rápido)")
     return p.parse_args(argv)
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Tareas que no están en la gradebook: {', '.join(unknown)} "
               f"(están: {', '.join(names)})", file=sys.stderr)
         return 2
-    out_root = (args.out or course / "estadisticas").resolve()
+    out_root = (args.out or course / "stats").resolve()
     for name in args.assignment or names:
         started = time.monotonic()
         a = analyse(d.load(course, name))

@@ -51,22 +51,51 @@ def _id() -> str:
     return uuid.uuid4().hex
 
 
-def create_gradebook(course: Path, assignment: str, cells: list[Cell]) -> None:
-    """La gradebook vacía con la estructura de la tarea (esquema de nbgrader)."""
-    from nbgrader.api import Gradebook
+_EMPTY: dict[str, bytes] = {}
 
-    bindir = str(Path(sys.executable).parent)  # nbgrader llama a `alembic`
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        gb.add_assignment(assignment)
-        for nb in dict.fromkeys(c.notebook for c in cells):
-            gb.add_notebook(nb, assignment)
+
+def _empty_gradebook() -> bytes:
+    """Una gradebook de nbgrader sin nada (el esquema), creada una vez por proceso."""
+    if "db" not in _EMPTY:
+        import tempfile
+
+        from nbgrader.api import Gradebook
+
+        bindir = str(Path(sys.executable).parent)  # nbgrader llama a `alembic`
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+        with tempfile.TemporaryDirectory() as tmp:
+            with Gradebook(f"sqlite:///{Path(tmp) / 'gradebook.db'}"):
+                pass
+            _EMPTY["db"] = (Path(tmp) / "gradebook.db").read_bytes()
+    return _EMPTY["db"]
+
+
+def create_gradebook(course: Path, assignment: str, cells: list[Cell]) -> None:
+    """La gradebook con la estructura de la tarea (esquema de nbgrader; las filas
+    como las escribe ``nbgrader generate_assignment``)."""
+    (course / "gradebook.db").write_bytes(_empty_gradebook())
+    con = sqlite3.connect(course / "gradebook.db")
+    with con:
+        con.execute("INSERT OR IGNORE INTO course (id) VALUES ('default_course')")
+        a_id = _id()
+        con.execute("INSERT INTO assignment (id, name, course_id) VALUES (?, ?, 'default_course')",
+                    (a_id, assignment))
+        nbs = {nb: _id() for nb in dict.fromkeys(c.notebook for c in cells)}
+        con.executemany("INSERT INTO notebook (id, name, assignment_id) VALUES (?, ?, ?)",
+                        [(i, nb, a_id) for nb, i in nbs.items()])
         for c in cells:
-            kind = "markdown" if c.manual else "code"
-            gb.add_grade_cell(c.grade_id, c.notebook, assignment, max_score=c.points, cell_type=kind)
+            gid = _id()
+            con.execute("INSERT INTO base_cell (id, name, notebook_id, type) VALUES (?, ?, ?, "
+                        "'GradeCell')", (gid, c.grade_id, nbs[c.notebook]))
+            con.execute("INSERT INTO grade_cells (id, max_score, cell_type) VALUES (?, ?, ?)",
+                        (gid, c.points, "markdown" if c.manual else "code"))
             if c.manual:
-                gb.add_solution_cell(c.grade_id, c.notebook, assignment)
+                sid = _id()
+                con.execute("INSERT INTO base_cell (id, name, notebook_id, type) VALUES (?, ?, ?, "
+                            "'SolutionCell')", (sid, c.grade_id, nbs[c.notebook]))
+                con.execute("INSERT INTO solution_cells (id) VALUES (?)", (sid,))
+    con.close()
 
 
 def _insert_submission(con: sqlite3.Connection, assignment: str, student: str,
