@@ -96,145 +96,210 @@ def skeleton_windows_to_the_end(tokens, n):
 
 
 # ---------------------------------------------------------------------------
-# perplexity
+# build_language_model
 # ---------------------------------------------------------------------------
-def product_float32(target_probs):
-    """Multiplica las probabilidades en float32 y eleva a -1/N (se redondea a 0 → inf)."""
-    p = np.asarray(target_probs, dtype=np.float32).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore", over="ignore"):
-        return float(np.prod(p) ** (-1.0 / p.size))
+def _sequential(*layers):
+    import keras
+
+    return keras.Sequential([keras.Input(shape=(None,), dtype="int32"), *layers])
 
 
-def product_float64(target_probs):
-    """Multiplica las probabilidades (en float64): con muchas o muy chicas el producto es 0."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore", over="ignore"):
-        return float(np.prod(p) ** (-1.0 / p.size))
+def no_mask(vocab_size, embedding_dim, units):
+    """Embedding sin mask_zero=True: la SimpleRNN procesa el relleno <pad> como una palabra."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim),
+                       keras.layers.SimpleRNN(units), keras.layers.Dense(vocab_size))
 
 
-def mean_of_row_perplexities(target_probs):
-    """Promedia las perplejidades de cada secuencia (fila) en lugar de la de corpus."""
-    p = np.asarray(target_probs, dtype=np.float64)
-    if p.size == 0:
-        raise ValueError("vacío")
-    p = p.reshape(-1, p.shape[-1]) if p.ndim > 1 else p.reshape(1, -1)
+def softmax_output(vocab_size, embedding_dim, units):
+    """Dense con activation="softmax": devuelve probabilidades en lugar de logits."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(units),
+                       keras.layers.Dense(vocab_size, activation="softmax"))
+
+
+def no_dense(vocab_size, embedding_dim, units):
+    """Sin la Dense final: devuelve el estado h_T (lote, U) en lugar de los logits (lote, V)."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(units))
+
+
+def rnn_as_output(vocab_size, embedding_dim, units):
+    """Sin Dense, con una SimpleRNN de V unidades «para que la salida tenga tamaño V»."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(vocab_size))
+
+
+def return_sequences(vocab_size, embedding_dim, units):
+    """SimpleRNN(return_sequences=True): logits de cada posición (lote, largo, V), no muchos a uno."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(units, return_sequences=True),
+                       keras.layers.Dense(vocab_size))
+
+
+def dense_of_units(vocab_size, embedding_dim, units):
+    """Dense(units) en lugar de Dense(vocab_size): la salida no tiene un logit por palabra."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(units), keras.layers.Dense(units))
+
+
+def swapped_sizes(vocab_size, embedding_dim, units):
+    """Tamaños cambiados: Embedding de `units` y SimpleRNN de `embedding_dim`."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, units, mask_zero=True),
+                       keras.layers.SimpleRNN(embedding_dim), keras.layers.Dense(vocab_size))
+
+
+def rnn_without_bias(vocab_size, embedding_dim, units):
+    """SimpleRNN(use_bias=False): falta b_h (U parámetros menos)."""
+    import keras
+
+    return _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                       keras.layers.SimpleRNN(units, use_bias=False), keras.layers.Dense(vocab_size))
+
+
+# ---------------------------------------------------------------------------
+# perplexity (desde los logits)
+# ---------------------------------------------------------------------------
+def _flat(logits, targets, dtype=np.float64):
+    """Lo que da el esqueleto: (N, V) y (N,); la conversión a float64 la escribe el estudiante."""
+    z = np.asarray(logits)
+    z = z.reshape(-1, z.shape[-1]).astype(dtype)
+    y = np.asarray(targets).reshape(-1).astype(np.int64)
+    return z, y
+
+
+def _finish(log_p):
+    if log_p.size == 0:
+        raise ValueError("perplexity: no hay objetivos que cuenten")
+    return float(np.exp(-np.mean(log_p)))
+
+
+def softmax_without_shift(logits, targets):
+    """Softmax sin restar el máximo: e^1000 = inf (nan) y e^-1000 = 0 (-inf)."""
+    z, y = _flat(logits, targets)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        log_p = np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
+    return _finish(log_p[np.arange(len(y)), y][y != 0])
+
+
+def log_of_softmax(logits, targets):
+    """Softmax estable (resta el máximo) y después np.log: una probabilidad e^-800 se redondea a 0."""
+    z, y = _flat(logits, targets)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
     with np.errstate(divide="ignore"):
-        return float(np.mean(np.exp(-np.mean(np.log(p), axis=1))))
+        log_p = np.log(e / e.sum(axis=1, keepdims=True))
+    return _finish(log_p[np.arange(len(y)), y][y != 0])
 
 
-def log2_then_exp(target_probs):
-    """Mezcla bases: promedia log2 y exponencia con e."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
+def softmax_over_axis0(logits, targets):
+    """Log-softmax sobre el eje 0 (entre objetivos) en lugar de sobre el vocabulario."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=0, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
+    return _finish(log_sm[np.arange(len(y)), y][y != 0])
+
+
+def gathers_column_minus_one(logits, targets):
+    """Corrida en uno: toma la columna y - 1 («los ids empiezan en 1 porque 0 es <pad>»)."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return _finish(log_sm[np.arange(len(y)), y - 1][y != 0])
+
+
+def gathers_column_plus_one(logits, targets):
+    """Corrida en uno: toma la columna y + 1 (la del token siguiente)."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    cols = np.minimum(y + 1, z.shape[1] - 1)
+    return _finish(log_sm[np.arange(len(y)), cols][y != 0])
+
+
+def gathers_with_slice(logits, targets):
+    """log_softmax[:, y]: una matriz N × N (cada fila en todas las columnas objetivo) y su media."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    keep = y != 0
+    return _finish(log_sm[keep][:, y[keep]])
+
+
+def includes_pad(logits, targets):
+    """No excluye los objetivos <pad>: cuenta el relleno como texto."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return _finish(log_sm[np.arange(len(y)), y])
+
+
+def pad_gets_probability_one(logits, targets):
+    """Pone ln p = 0 en los <pad> (en lugar de sacarlos): siguen contando en N."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return _finish(np.where(y != 0, log_sm[np.arange(len(y)), y], 0.0))
+
+
+def float32_log_softmax(logits, targets):
+    """Calcula en float32 (la precisión de model.predict): con logits ≈ 1e5 pierde ≈ 0.004 por logit."""
+    z, y = _flat(logits, targets, dtype=np.float32)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return _finish(log_sm[np.arange(len(y)), y][y != 0])
+
+
+def mean_of_row_perplexities(logits, targets):
+    """Con un lote (versos, posiciones, V): promedia la perplejidad de cada verso, no la de corpus."""
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(targets)
+    if z.ndim == 2:
+        z, y = z[None], y[None]
+    z = z.reshape(-1, z.shape[-2], z.shape[-1])
+    y = y.reshape(-1, y.shape[-1])
+    pps = []
+    for zz, yy in zip(z, y, strict=True):
+        zz = zz - zz.max(axis=1, keepdims=True)
+        log_sm = zz - np.log(np.exp(zz).sum(axis=1, keepdims=True))
+        lp = log_sm[np.arange(len(yy)), yy][yy != 0]
+        if lp.size:
+            pps.append(np.exp(-np.mean(lp)))
+    if not pps:
         raise ValueError("vacío")
-    with np.errstate(divide="ignore"):
-        return float(np.exp(-np.mean(np.log2(p))))
+    return float(np.mean(pps))
 
 
-def ln_then_pow2(target_probs):
-    """Mezcla bases: promedia ln y eleva 2 a esa potencia."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore"):
-        return float(2.0 ** (-np.mean(np.log(p))))
-
-
-def cross_entropy_only(target_probs):
+def cross_entropy_only(logits, targets):
     """Devuelve la entropía cruzada media (sin exponenciar)."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True)
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    log_p = log_sm[np.arange(len(y)), y][y != 0]
+    if log_p.size == 0:
         raise ValueError("vacío")
-    with np.errstate(divide="ignore"):
-        return float(-np.mean(np.log(p)))
+    return float(-np.mean(log_p))
 
 
-def missing_minus_sign(target_probs):
-    """Olvida el signo: exp(+media de ln p) (es 1/perplejidad)."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore"):
-        return float(np.exp(np.mean(np.log(p))))
-
-
-def sum_instead_of_mean(target_probs):
-    """Suma los logaritmos sin dividir por N."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore", over="ignore"):
-        return float(np.exp(-np.sum(np.log(p))))
-
-
-def no_empty_check(target_probs):
-    """No valida la entrada vacía: devuelve nan (con un aviso) en lugar de lanzar ValueError."""
-    p = np.asarray(target_probs, dtype=np.float64).ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.exp(-np.mean(np.log(p)))) if p.size else float("nan")
-
-
-def clipped_probs(target_probs):
-    """Recorta las probabilidades a [1e-10, 1] «para evitar log(0)»: cambia el resultado."""
-    p = np.clip(np.asarray(target_probs, dtype=np.float64).ravel(), 1e-10, 1.0)
-    if p.size == 0:
-        raise ValueError("vacío")
-    return float(np.exp(-np.mean(np.log(p))))
-
-
-def log_mean_float32(target_probs):
-    """Calcula en float32 (logaritmos y media): pierde precisión y 1e-300 se vuelve 0."""
-    p = np.asarray(target_probs, dtype=np.float32).ravel()
-    if p.size == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore", over="ignore"):
-        return float(np.exp(-np.mean(np.log(p))))
-
-
-def squeeze_then_len(target_probs):
-    """np.squeeze y len(): con una sola probabilidad queda un arreglo 0-d y len() falla."""
-    p = np.squeeze(np.asarray(target_probs, dtype=np.float64))
-    if p.ndim > 1:
-        p = p.ravel()
-    if len(p) == 0:
-        raise ValueError("vacío")
-    with np.errstate(divide="ignore"):
-        return float(np.exp(-np.sum(np.log(p)) / len(p)))
-
-
-def _skeleton_probs(target_probs):
-    """La parte que da el esqueleto: float64 con la forma de la entrada, ValueError si está vacía."""
-    p = np.asarray(target_probs, dtype=np.float64)
-    if p.size == 0:
-        raise ValueError("perplexity: no hay probabilidades (la entrada está vacía)")
-    return p
-
-
-def skeleton_len_instead_of_size(target_probs):
-    """Con el esqueleto (p conserva su forma): divide la suma de logaritmos por len(p) (filas)."""
-    p = _skeleton_probs(target_probs)
-    with np.errstate(divide="ignore", over="ignore"):
-        pp = np.exp(-np.sum(np.log(p)) / len(p))
-    return float(pp)
-
-
-def skeleton_mean_over_last_axis(target_probs):
-    """Con el esqueleto: promedia los logaritmos de cada fila (axis=-1) y después las perplejidades."""
-    p = _skeleton_probs(target_probs)
-    with np.errstate(divide="ignore"):
-        pp = np.mean(np.exp(-np.mean(np.log(p), axis=-1)))
-    return float(pp)
-
-
-def skeleton_epsilon_in_log(target_probs):
-    """Con el esqueleto: ln(p + 1e-12) «para evitar log(0)»: cambia las probabilidades muy chicas."""
-    p = _skeleton_probs(target_probs)
-    pp = np.exp(-np.mean(np.log(p + 1e-12)))
-    return float(pp)
+def no_empty_check(logits, targets):
+    """Sin objetivos que cuenten devuelve nan (media de nada) en lugar de ValueError."""
+    z, y = _flat(logits, targets)
+    z = z - z.max(axis=1, keepdims=True) if z.size else z
+    log_sm = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    log_p = log_sm[np.arange(len(y)), y][y != 0]
+    return float(np.exp(-log_p.sum() / log_p.size)) if log_p.size else float("nan")
 
 
 # ---------------------------------------------------------------------------
@@ -338,10 +403,11 @@ WRONG = {
     "make_windows": [windows_include_last, windows_miss_last, target_inside_window,
                      window_of_n_minus_1, empty_without_shape, stride_n, transposed_windows,
                      sliding_view, skeleton_y_one_late, skeleton_windows_to_the_end],
-    "perplexity": [product_float32, product_float64, mean_of_row_perplexities, log2_then_exp,
-                   ln_then_pow2, cross_entropy_only, missing_minus_sign, sum_instead_of_mean,
-                   no_empty_check, clipped_probs, log_mean_float32, squeeze_then_len,
-                   skeleton_len_instead_of_size, skeleton_mean_over_last_axis, skeleton_epsilon_in_log],
+    "build_language_model": [no_mask, softmax_output, no_dense, rnn_as_output, return_sequences,
+                             dense_of_units, swapped_sizes, rnn_without_bias],
+    "perplexity": [softmax_without_shift, log_of_softmax, softmax_over_axis0, gathers_column_minus_one,
+                   gathers_column_plus_one, gathers_with_slice, includes_pad, pad_gets_probability_one,
+                   float32_log_softmax, mean_of_row_perplexities, cross_entropy_only, no_empty_check],
     "next_word": [no_bos, right_padding, no_truncation, keeps_first_tokens, drops_unknown_words,
                   plain_argmax, bans_eos_too, pads_with_unk, returns_id, bos_after_truncation,
                   skeleton_truncates_words_then_bos],
