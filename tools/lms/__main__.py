@@ -2,6 +2,6 @@
 
 import sys
 
-from tools.lms.moodle_canvas import main
+from tools.lms.cli import main
 
 sys.exit(main())
