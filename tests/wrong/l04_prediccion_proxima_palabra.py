@@ -1,4 +1,13 @@
-"""Respuestas equivocadas plausibles de la lección 04 (predicción de la próxima palabra)."""
+"""Respuestas equivocadas plausibles de la lección 04 (predicción de la próxima palabra).
+
+El ejercicio 5 (compilar y entrenar, celda ``entrenar_modelo``) no es una función:
+lo corrige ``test_entrenar_modelo`` con el modelo que quedó entrenado en el
+notebook (perplejidad de validación recalculada con Keras contra la del
+unigrama), así que no tiene respuestas equivocadas acá. Su contrato incluye
+``build_language_model`` (entrena *ese* modelo); la celda de entrenamiento sigue
+aunque fallen ``perplexity`` (usa la pérdida de Keras para la parada temprana) o
+``next_word`` (el verso de cada época es opcional).
+"""
 
 import numpy as np
 
