@@ -19,6 +19,7 @@ import copy
 import math
 import os
 import random
+import re
 import unicodedata
 from collections import Counter
 from types import SimpleNamespace
@@ -83,10 +84,32 @@ def test_table_row_from_a_generation() -> None:
     assert row["textos_iniciales"] == [["<s>", "a"], ["<s>", "c"]]
     assert row["generados"] == [["a", "b", "</s>"], ["c"]]
     assert row["terminan"] == pytest.approx(0.5) and row["largo"] == pytest.approx(1.5)
+    assert row["semillas"] == [] and row["perplejidad_desvio"] == 0.0
     with pytest.raises(ValueError):
         C.table_row("muestreo", {}, prompts, gen, vocab)
     with pytest.raises(ValueError):
         C.table_row("greedy", {}, prompts[:1], gen, vocab)
+
+
+def test_table_row_with_seeds_and_real_text() -> None:
+    from helpers.lm import Vocab
+
+    vocab = Vocab(["a", "b", "c"])          # ids 4, 5, 6; <unk> = 1
+    prompts = [[3, 4], [3, 6]]
+    g1 = SimpleNamespace(tokens=[[4, 2], [5]], log_probs=np.array([-2.0, -1.0]))
+    g2 = SimpleNamespace(tokens=[[6, 6, 2], [4]], log_probs=np.array([-3.0, -3.0]))
+    row = C.table_row("temperatura", {"T": 1.0}, prompts, [g1, g2], vocab, seeds=[7, 8])
+    ppl = [math.exp(3.0 / 3), math.exp(6.0 / 4)]
+    assert row["semillas"] == [7, 8] and len(row["generados"]) == 4
+    assert row["perplejidad"] == pytest.approx(np.mean(ppl))
+    assert row["perplejidad_desvio"] == pytest.approx(np.std(ppl, ddof=1))
+    assert row["largo_desvio"] == pytest.approx(np.std([1.0, 1.5], ddof=1))
+    # Texto real: los <unk> no son objetivos (la generación no puede producirlos).
+    real = SimpleNamespace(tokens=[[4, 1, 2], [1, 5]], log_probs=np.array([-2.0, -1.0]))
+    row = C.table_row("texto real", {}, prompts, real, vocab)
+    assert row["perplejidad"] == pytest.approx(math.exp(3.0 / 3))
+    with pytest.raises(ValueError):
+        C.table_row("temperatura", {"T": 1.0}, prompts, [g1], vocab, seeds=[1, 2])
 
 
 # ---------------------------------------------------------------------------
@@ -439,6 +462,23 @@ STRATEGY_ROWS = [
     ("top-k", {"k": 3}, dict(strategy="sample", top_k=3)),
     ("top-p", {"p": 0.6, "T": 1.3}, dict(strategy="sample", top_p=0.6, temperature=1.3)),
 ]
+SEEDS = [0, 1, 2]
+
+
+def _real_text(lm, docs, steps):
+    """La continuación real de cada texto inicial y su log-prob sin los <unk>."""
+    from helpers.decoding import Decoder, Generation
+
+    dec, vocab = Decoder(lm.model), lm.vocab
+    tokens, lps = [], []
+    for d in docs:
+        prompt = [vocab.bos_id] + vocab.encode(d[:1])
+        cont = (vocab.encode(d[1:]) + [vocab.eos_id])[:steps]
+        lp = sum(float(dec.next_log_probs(prompt + cont[:t])[tok])
+                 for t, tok in enumerate(cont) if tok != vocab.unk_id)
+        tokens.append(cont)
+        lps.append(lp)
+    return Generation(tokens, np.array(lps))
 
 
 @pytest.fixture(scope="module")
@@ -447,14 +487,21 @@ def decoding(tiny):
 
     vocab = tiny.vocab
     dec = Decoder(tiny.model, eos_id=vocab.eos_id, banned_ids=[vocab.unk_id, vocab.bos_id])
-    prompts = [[vocab.bos_id] + vocab.encode(d[:1]) for d in tiny.splits.test][:12]
+    docs = [d for d in tiny.splits.test if d[0] in vocab][:12]
+    prompts = [[vocab.bos_id] + vocab.encode(d[:1]) for d in docs]
 
-    def row(strategy, params, options, decoder=dec, seed=0):
-        gen = decoder.generate(prompts, 8, seed=seed, **options)
-        return C.table_row(strategy, params, prompts, gen, vocab)
+    def row(strategy, params, options, decoder=dec, seeds=None):
+        if seeds is None and strategy in C.SAMPLING:
+            seeds = SEEDS
+        if seeds is None:
+            return C.table_row(strategy, params, prompts, decoder.generate(prompts, 8, **options),
+                               vocab)
+        gens = [decoder.generate(prompts, 8, seed=s, **options) for s in seeds]
+        return C.table_row(strategy, params, prompts, gens, vocab, seeds=seeds)
 
-    table = [row(*r) for r in STRATEGY_ROWS]
-    return SimpleNamespace(dec=dec, prompts=prompts, row=row, table=table)
+    real = C.table_row("texto real", {}, prompts, _real_text(tiny, docs, 8), vocab)
+    table = [row(*r) for r in STRATEGY_ROWS] + [real]
+    return SimpleNamespace(dec=dec, prompts=prompts, docs=docs, row=row, table=table)
 
 
 def test_good_table_passes(tiny, decoding) -> None:
@@ -464,13 +511,15 @@ def test_good_table_passes(tiny, decoding) -> None:
     C.check_table_model(decoding.table, tiny, rtol=1e-4, check_strategies=True)
 
 
-def test_without_banned_tokens_still_passes(tiny, decoding) -> None:
-    """Quien no prohíbe <unk>/<s> también hace greedy, top-k y top-p de verdad."""
-    from helpers.decoding import Decoder
-
-    free = Decoder(tiny.model, eos_id=tiny.vocab.eos_id)
-    table = [decoding.row(*r, decoder=free) for r in STRATEGY_ROWS]
-    C.check_table_model(table, tiny, rtol=1e-4, check_strategies=True)
+def test_generated_rows_must_not_contain_banned_tokens(tiny, decoding) -> None:
+    """La generación prohíbe <unk>, <s> y <pad>: una fila generada que los tiene no pasa;
+    el texto real sí puede tener <unk> (no cuentan en su perplejidad)."""
+    for i, token in [(0, "<unk>"), (6, "<s>")]:
+        bad = copy.deepcopy(decoding.table)
+        bad[i]["generados"][1] = [token, *bad[i]["generados"][1]]
+        _fails(lambda: C.check_table(bad), f"tabla[{i}]", repr(token), "prohíbe")
+    assert any("<unk>" in g for g in decoding.table[-1]["generados"]), "el texto real sin <unk>"
+    C.check_table(decoding.table)
 
 
 def _without(table, strategy, **match):
@@ -516,7 +565,7 @@ def test_table_rows_structure(decoding) -> None:
     t = decoding.table
     _fails(lambda: C.check_table({"greedy": t[0]}), "lista de filas")
     _fails(lambda: C.check_table([]), "vacía")
-    _fails(lambda: C.check_table([*t[:-1], "top-p"]), "tabla[9]", "diccionario")
+    _fails(lambda: C.check_table([*t[:-1], "top-p"]), "tabla[10]", "diccionario")
     cases = [
         (0, "estrategia", "muestreo", "'estrategia'"),
         (1, "parametros", {"ancho": 1, "alpha": 0.0}, "entero >= 2"),
@@ -580,6 +629,192 @@ def test_tokens_outside_the_vocabulary(tiny, decoding) -> None:
     _fails(lambda: C.check_table_model(bad, tiny), "tabla[5]", "'dulcinea'", "vocabulario")
 
 
+def test_sampling_rows_need_three_seeds(decoding) -> None:
+    t = decoding.table
+    for seeds in ([0], [0, 1], [4, 4, 4]):
+        bad = [*t[:6], decoding.row("temperatura", {"T": 1.0},
+                                    dict(strategy="sample", temperature=1.0), seeds=seeds), *t[7:]]
+        _fails(lambda: C.check_table(bad), "tabla[6] (temperatura, T=1)", "al menos 3 semillas")
+    bad = copy.deepcopy(t)
+    bad[6]["generados"] = bad[6]["generados"][:len(decoding.prompts)]   # una sola corrida
+    _fails(lambda: C.check_table(bad), "tabla[6]", "por texto inicial y semilla")
+    bad = copy.deepcopy(t)
+    del bad[8]["distinct_2_desvio"]
+    _fails(lambda: C.check_table(bad), "tabla[8]", "distinct_2_desvio")
+
+
+def test_seed_spread_typed_by_hand_fails(tiny, decoding) -> None:
+    bad = copy.deepcopy(decoding.table)
+    bad[7]["perplejidad_desvio"] = 0.0                # como si fuera una sola corrida
+    C.check_table(bad, recompute=True)
+    _fails(lambda: C.check_table_model(bad, tiny), "tabla[7]", "desvío", "entre semillas")
+    bad = copy.deepcopy(decoding.table)
+    bad[9]["repeticion_desvio"] += 0.05
+    _fails(lambda: C.check_table(bad, recompute=True), "tabla[9]", "'repeticion_desvio'")
+
+
+def test_real_text_row_required_and_scored_without_unk(tiny, decoding) -> None:
+    from helpers.decoding import Decoder, Generation
+
+    t = decoding.table
+    _fails(lambda: C.check_table(t[:-1]), "'texto real'")
+    C.check_table_model(t, tiny, rtol=1e-4, check_strategies=True)
+    # Con los <unk> como objetivos (lo que hacía la lección 6): otra perplejidad.
+    vocab, dec = tiny.vocab, Decoder(tiny.model)
+    real = _real_text(tiny, decoding.docs, 8)
+    lps = [float(dec.score([p], [g])[0]) for p, g in zip(decoding.prompts, real.tokens, strict=True)]
+    with_unk = C.table_row("texto real", {}, decoding.prompts, Generation(real.tokens, np.array(lps)),
+                           vocab)
+    n_all = sum(len(g) for g in real.tokens)
+    with_unk["perplejidad"] = math.exp(-sum(lps) / n_all)
+    bad = [*t[:-1], with_unk]
+    _fails(lambda: C.check_table_model(bad, tiny), "texto real", "<unk>")
+
+
+# ---------------------------------------------------------------------------
+# El modelo del estudiante y sus decodificadores
+# ---------------------------------------------------------------------------
+def _keras_lm(V, *, mask=True, recurrent=True, activation=None, conv=False):
+    import keras
+
+    layers = [keras.Input(shape=(None,), dtype="int32"),
+              keras.layers.Embedding(V, 8, mask_zero=mask)]
+    if conv:
+        layers.append(keras.layers.Conv1D(8, 1))          # no propaga la máscara
+    layers.append(keras.layers.SimpleRNN(8) if recurrent else keras.layers.GlobalAveragePooling1D())
+    layers.append(keras.layers.Dense(V, activation=activation))
+    return keras.Sequential(layers)
+
+
+def test_check_model_accepts_the_class_architectures(tiny) -> None:
+    C.check_model(tiny.model, tiny.vocab, tiny.config.context_len)       # LSTM
+    C.check_model(_keras_lm(len(tiny.vocab)), tiny.vocab, 6)
+    C.check_model(_keras_lm(len(tiny.vocab)), tiny.vocab, 9, batch=7, seed=1)
+
+
+@pytest.mark.filterwarnings("ignore:Layer 'conv1d'")
+def test_check_model_rejects_plausible_mistakes(tiny) -> None:
+    V = len(tiny.vocab)
+    _fails(lambda: C.check_model(_keras_lm(V, mask=False), tiny.vocab, 6), "mask_zero=True")
+    _fails(lambda: C.check_model(_keras_lm(V, conv=True), tiny.vocab, 6),
+           "rellenar con <pad>", "máscara")
+    _fails(lambda: C.check_model(_keras_lm(V, activation="softmax"), tiny.vocab, 6), "logits",
+           "softmax")
+    _fails(lambda: C.check_model(_keras_lm(V, recurrent=False), tiny.vocab, 6), "recurrente")
+    _fails(lambda: C.check_model(_keras_lm(V + 3), tiny.vocab, 6), "V =")
+    _fails(lambda: C.check_model(object(), tiny.vocab, 6), "modelo de Keras")
+
+
+def _nlp(lm, *, banned=("pad", "unk", "bos"), renorm=False, truncate=None, order=None,
+         finish=True, probs=False):
+    """Un next_log_probs sobre el modelo, con errores a elección."""
+    from helpers.arrays import left_pad, log_softmax
+
+    vocab = lm.vocab
+    ban = {getattr(vocab, f"{b}_id") for b in banned}
+
+    def next_log_probs(prefix):
+        if finish and prefix[-1] == vocab.eos_id:
+            return {}
+        ids = list(prefix)[-truncate:] if truncate else list(prefix)
+        logp = log_softmax(np.asarray(lm.model(left_pad([ids]), training=False)))[0]
+        keep = [i for i in range(len(logp)) if i not in ban]
+        if renorm:
+            logp = logp - np.log(np.exp(logp[keep]).sum())
+        if order == "prob":
+            keep = sorted(keep, key=lambda i: -logp[i])
+        return {i: float(np.exp(logp[i]) if probs else logp[i]) for i in keep}
+
+    return next_log_probs
+
+
+def _prefixes(lm):
+    v = lm.vocab
+    words = list(range(4, min(len(v), 4 + lm.config.context_len + 5)))
+    return [(v.bos_id,), (v.bos_id, words[0], words[1]), (v.bos_id, *words),
+            (v.bos_id, words[2], v.eos_id)]
+
+
+def test_check_next_log_probs(tiny) -> None:
+    pre = _prefixes(tiny)
+    C.check_next_log_probs(_nlp(tiny), tiny.model, tiny.vocab, pre)
+    cases = [
+        (dict(banned=("pad", "bos")), "sobran ['<unk>']"),
+        (dict(banned=("unk", "bos")), "sobran ['<pad>']"),
+        (dict(renorm=True), "sin renormalizar"),
+        (dict(truncate=3), "todo el prefijo"),
+        (dict(order="prob"), "orden de id"),
+        (dict(finish=False), "se esperaba {}"),
+        (dict(probs=True), "log-prob del modelo"),
+    ]
+    for kwargs, fragment in cases:
+        _fails(lambda: C.check_next_log_probs(_nlp(tiny, **kwargs), tiny.model, tiny.vocab, pre),
+               "next_log_probs", fragment)
+
+
+def _greedy(next_log_probs, prefix, steps):
+    seq, total = tuple(prefix), 0.0
+    for _ in range(steps):
+        options = next_log_probs(seq)
+        if not options:
+            break
+        token = max(options, key=options.get)
+        total += options[token]
+        seq += (token,)
+    return seq, total
+
+
+def _beam(next_log_probs, prefix, steps, width, alpha=0.0, *, keep_finished=True, length="new"):
+    prefix = tuple(prefix)
+
+    def score(seq, lp):
+        n = len(seq) - len(prefix) if length == "new" else len(seq)
+        return lp / max(n, 1) ** alpha
+
+    beams = [(prefix, 0.0)]
+    for _ in range(steps):
+        cand = []
+        for seq, lp in beams:
+            options = next_log_probs(seq)
+            if not options:
+                if keep_finished:
+                    cand.append((seq, lp))
+                continue
+            cand.extend((seq + (t,), lp + v) for t, v in options.items())
+        cand.sort(key=lambda c: score(*c), reverse=True)
+        beams = cand[:width]
+    return [(s, lp, score(s, lp)) for s, lp in beams]
+
+
+def test_check_decoder_agreement(tiny, decoding) -> None:
+    import functools
+
+    nlp, prompts = _nlp(tiny), decoding.prompts[:4]
+    C.check_decoder_agreement(_greedy, _beam, nlp, tiny.model, tiny.vocab, prompts, 8)
+    C.check_decoder_agreement(_greedy, _beam, nlp, tiny.model, tiny.vocab, prompts, 8,
+                              beam_width=2, alpha=1.0)
+    _fails(lambda: C.check_decoder_agreement(_greedy, _beam, nlp, tiny.model, tiny.vocab,
+                                             prompts[:2], 8), "al menos 3 textos iniciales")
+    # Un beam que usa el largo con el prefijo, o que descarta los haces terminados.
+    wrong_len = functools.partial(_beam, length="all")
+    _fails(lambda: C.check_decoder_agreement(_greedy, wrong_len, nlp, tiny.model, tiny.vocab,
+                                             prompts, 8, beam_width=2, alpha=1.0),
+           "beam (ancho 2, alpha 1)", "Revisá beam_search")
+    dropped = functools.partial(_beam, keep_finished=False)
+    _fails(lambda: C.check_decoder_agreement(_greedy, dropped, nlp, tiny.model, tiny.vocab,
+                                             prompts, 8), "beam (ancho 3", "Revisá beam_search")
+
+    def greedy_prob(next_log_probs, prefix, steps):      # multiplica log-probs
+        seq, lp = _greedy(next_log_probs, prefix, steps)
+        return seq, math.exp(lp)
+
+    _fails(lambda: C.check_decoder_agreement(greedy_prob, _beam, nlp, tiny.model, tiny.vocab,
+                                             prompts, 8), "greedy desde", "Revisá greedy_search")
+    # Un next_log_probs que renormaliza: los decodificadores no coinciden con el modelo.
+    _fails(lambda: C.check_decoder_agreement(_greedy, _beam, _nlp(tiny, renorm=True), tiny.model,
+                                             tiny.vocab, prompts, 8), "next_log_probs")
+
+
 # ---------------------------------------------------------------------------
 # El notebook del desafío
 # ---------------------------------------------------------------------------
@@ -609,8 +844,11 @@ def test_notebook_documents_and_grades_what_the_issue_asks() -> None:
     expected = {
         "test_corpus": ("check_corpus", ["CORPUS_NAME", "texto"]),
         "test_particion": ("check_splits", ["splits", "grupos"]),
-        "test_reporte": ("check_report", ["reporte", "lm"]),
+        "test_modelo": ("check_model", ["modelo", "vocab", "CONTEXT_LEN"]),
+        "test_reporte": ("check_report", ["reporte", "MIN_COUNT"]),
         "test_reporte__baselines": ("check_baselines", ["reporte"]),
+        "test_next_log_probs": ("check_next_log_probs", ["next_log_probs"]),
+        "test_decodificadores": ("check_decoder_agreement", ["textos_iniciales"]),
         "test_tabla": ("check_table", ["tabla"]),
         "test_tabla__modelo": ("check_table_model", ["tabla"]),
     }
@@ -618,16 +856,29 @@ def test_notebook_documents_and_grades_what_the_issue_asks() -> None:
     ids = [c.id for c in cells]
     for gid, (checker, names) in expected.items():
         src = auto[gid].source
-        visible, hidden = src.split("### BEGIN HIDDEN TESTS")
-        assert f"from helpers.challenge import {checker}" in visible
+        hidden = "\n".join(re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", src, re.S))
+        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", src, flags=re.S)
+        assert "from helpers.challenge import" in visible and checker in visible
+        assert "checks.case(" in hidden, f"{gid}: la parte oculta va en un caso con nombre"
         assert checker + "(" in visible and checker + "(" in hidden, gid
         assert auto[gid].metadata["nbgrader"]["locked"]
         # Las variables que lee la celda están documentadas en el markdown de antes.
         before = "\n".join(c.source for c in cells[:ids.index(gid)] if c.cell_type == "markdown")
         for name in names:
             assert f"`{name}`" in before, f"{gid}: falta documentar `{name}`"
-    assert sum(c.metadata["nbgrader"]["points"] for c in auto.values()) == 11
+    assert sum(c.metadata["nbgrader"]["points"] for c in auto.values()) == 17
     assert set(manual) == {"analisis_modelo", "analisis_estrategias", "analisis_muestras"}
+    # El estudiante arma y entrena el modelo y decodifica con sus propias funciones.
+    solutions = {c.id: c for c in cells if c.metadata.get("nbgrader", {}).get("solution")
+                 and c.cell_type == "code"}
+    for name in ("modelo", "next_log_probs", "greedy_search", "beam_search", "sample_next",
+                 "generacion"):
+        assert name in solutions, name
+    for call in ("keras.Sequential", "mask_zero=True", ".compile(", ".fit(", "verbose=0"):
+        assert call in solutions["modelo"].source, call
+    for call in ("sample_next(", "seeds=", '"texto real"'):
+        assert call in solutions["generacion"].source, call
+    assert "**Tiempo estimado:** unas " in cells[0].source
     for cell in manual.values():
         m = cell.metadata["nbgrader"]
         assert m["solution"] and m["points"] > 0 and "Rúbrica" in cell.source
@@ -638,11 +889,9 @@ def test_notebook_documents_and_grades_what_the_issue_asks() -> None:
                 for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def test_table_with_the_old_prompts_key_is_still_accepted(tiny, decoding) -> None:
-    """Una tabla armada con la clave anterior («semillas») se sigue comprobando,
-    también contra el modelo."""
+def test_table_of_the_previous_version_gets_a_clear_message(decoding) -> None:
+    """La versión anterior guardaba los textos iniciales en «semillas»; ahora «semillas» son
+    las semillas aleatorias de las filas que muestrean."""
     old = [{("semillas" if k == "textos_iniciales" else k): v for k, v in row.items()}
            for row in decoding.table]
-    assert all("textos_iniciales" not in row for row in old)
-    C.check_table(old, recompute=True)
-    C.check_table_model(old, tiny, rtol=1e-4, check_strategies=True)
+    _fails(lambda: C.check_table(old), "tabla[0]", "faltan las claves ['textos_iniciales']")

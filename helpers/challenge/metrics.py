@@ -58,10 +58,9 @@ PARAMS: dict[str, tuple[str, ...]] = {
 METRICS = ("perplejidad", "distinct_1", "distinct_2", "repeticion", "largo", "terminan")
 
 
-#: Clave de la tabla con los textos iniciales de cada fila («semilla» queda
-#: para la semilla aleatoria); la anterior se sigue aceptando al comprobar.
+#: Clave de la tabla con los textos iniciales de cada fila («semillas» es la de
+#: las semillas aleatorias de las filas que muestrean).
 PROMPTS_KEY = "textos_iniciales"
-OLD_PROMPTS_KEY = "semillas"
 
 def _words(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if t not in SPECIAL_TOKENS]

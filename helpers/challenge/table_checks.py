@@ -13,7 +13,6 @@ from helpers.challenge.common import MIN_PROMPTS, _is_number, _lm_parts, _number
 from helpers.challenge.metrics import (
     METRICS,
     MIN_SEEDS,
-    OLD_PROMPTS_KEY,
     PARAMS,
     PROMPTS_KEY,
     SAMPLING,
@@ -124,8 +123,6 @@ def _row(i: int, row: Any, min_prompts: int) -> dict[str, Any]:
     if not isinstance(row, Mapping):
         raise AssertionError(f"tabla[{i}]: se esperaba un diccionario y se obtuvo "
                              f"{type(row).__name__}.")
-    if PROMPTS_KEY not in row and OLD_PROMPTS_KEY in row:  # tablas de la versión anterior
-        row = {**row, PROMPTS_KEY: row[OLD_PROMPTS_KEY]}
     missing = [k for k in ("estrategia", "parametros", PROMPTS_KEY, "generados", *METRICS,
                            *(m + SPREAD for m in METRICS)) if k not in row]
     if missing:
