@@ -195,8 +195,26 @@ def st_squeeze(X, layers, return_sequences=False):
     """Aplica np.squeeze a la salida: con lote 1 o ancho 1 pierde ejes."""
     H = np.asarray(X, dtype=np.float64)
     for W_hx, W_hh, b_h in layers:
-        H = _layer(H, W_hx, W_hh, b_h)
-    return np.squeeze(H if return_sequences else H[:, -1])
+        h = np.zeros((H.shape[0], W_hh.shape[0]))
+        salidas = np.zeros(H.shape[:2] + (W_hh.shape[0],))
+        for t in range(H.shape[1]):
+            h = np.tanh(H[:, t] @ W_hx + h @ W_hh + b_h)
+            salidas[:, t] = h
+        H = salidas
+    return np.squeeze(H if return_sequences else h)
+
+
+def st_estado_solo_en_el_ciclo(X, layers, return_sequences=False):
+    """Crea h recién dentro del ciclo sobre el tiempo: con T = 0 no hay último estado (error)."""
+    H = np.asarray(X, dtype=np.float64)
+    for W_hx, W_hh, b_h in layers:
+        salidas = np.zeros(H.shape[:2] + (W_hh.shape[0],))
+        for t in range(H.shape[1]):
+            previo = h if t > 0 else np.zeros((H.shape[0], W_hh.shape[0]))  # noqa: F821
+            h = np.tanh(H[:, t] @ W_hx + previo @ W_hh + b_h)
+            salidas[:, t] = h
+        H = salidas
+    return H if return_sequences else h  # noqa: F821
 
 
 def st_en_el_lugar(X, layers, return_sequences=False):
@@ -213,4 +231,4 @@ def st_en_el_lugar(X, layers, return_sequences=False):
 
 
 WRONG["stacked_rnn_forward"] += [st_np_stack_sin_caso_vacio, st_ultimo_de_la_secuencia, st_squeeze,
-                                 st_en_el_lugar]
+                                 st_en_el_lugar, st_estado_solo_en_el_ciclo]
