@@ -1,17 +1,20 @@
 """Modelo de lenguaje por palabras (ventana → próxima palabra), reutilizable y con caché.
 
-La lección 04 entrena con este paquete un modelo de lenguaje sobre *Martín
-Fierro*; las lecciones 05 y 06 y el desafío lo **cargan del disco en segundos**
-(o lo entrenan ellas mismas si la caché está vacía)::
+En la lección 04 el estudiante arma y entrena su propio modelo; este paquete
+entrena el de la misma configuración (con *dropout*) que las lecciones 05 y 06
+**cargan del disco en segundos** (o entrenan ellas mismas si la caché está
+vacía), y los de la comparación opcional con LSTM y GRU::
 
     from helpers.lm import load_or_train
     lm = load_or_train()                 # configuración de la lección, según el modo
     lm.model, lm.vocab, lm.config, lm.splits, lm.history
 
 Lo que la lección le pide escribir al estudiante (las ventanas de una lista de
-tokens, la perplejidad de una lista de probabilidades, la próxima palabra de un
-contexto) **no** está acá con esa interfaz: este paquete trabaja con documentos
-ya codificados, ``tf.data`` y modelos enteros.
+tokens, la red a partir de tres tamaños, la perplejidad desde logits y
+objetivos, la próxima palabra de un contexto) **no** está acá con esa interfaz:
+este paquete trabaja con documentos ya codificados, ``tf.data``, una
+:class:`LMConfig` (:func:`build_lm` la recibe, compila el modelo y agrega
+*dropout*) y modelos enteros.
 
 Un módulo por tema: :mod:`~helpers.lm.vocab` (:class:`Vocab`),
 :mod:`~helpers.lm.configuration` (:class:`LMConfig`, :func:`default_config`),
