@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import tarfile
 from dataclasses import dataclass, field
@@ -28,16 +29,13 @@ import numpy as np
 
 from tools.stats.mistakes import classify
 
-#: Tabla de :mod:`tools.grading.gradebook_merge` (``STATE``); una prueba
-#: comprueba que sigan siendo iguales.
+#: Tabla de :mod:`tools.grading.gradebook_merge` (``STATE``) y carpeta de
+#: ``tools.grading.STATE_DIR``, copiadas: importar ``tools.grading`` carga
+#: nbgrader, Jupyter y Dask (segundos); ``tests/test_stats.py`` comprueba que
+#: sigan siendo iguales.
 MERGE_TABLE = "rnn_grading_merge"
+STATE_DIR = ".grading"
 _ERROR_MARK = b'"output_type": "error"'
-
-
-def state_dir() -> str:
-    from tools import grading
-
-    return str(grading.STATE_DIR)
 
 
 @dataclass
@@ -161,10 +159,68 @@ def _notebook_files(course: Path, results: Path, assignment: str, student: str,
     return out
 
 
+_STRING_END = re.compile(rb'(?<!\\)(?:\\\\)*"')
+_DECODER = json.JSONDecoder()
+
+
+def _rfind_key(data: bytes, key: bytes, start: int, end: int) -> int:
+    """Última aparición de la clave ``"key":`` en ``data[start:end]`` fuera de
+    un string (dentro de uno, la comilla estaría escapada); -1 si no está."""
+    pos = data.rfind(key, start, end)
+    while pos > 0 and data[pos - 1:pos] == b"\\":
+        pos = data.rfind(key, start, pos)
+    return pos
+
+
+def _string_after(data: bytes, pos: int) -> str | None:
+    """El string JSON que empieza en la primera comilla después de ``pos``."""
+    opening = data.find(b'"', pos)
+    close = _STRING_END.search(data, opening + 1) if opening >= 0 else None
+    if close is None:
+        return None
+    return str(_DECODER.raw_decode(data[opening:close.end()].decode("utf-8"))[0])
+
+
+def _scan_errors(data: bytes) -> dict[str, tuple[str, str]] | None:
+    """Las salidas de error sin decodificar el notebook entero (los corregidos
+    pesan cientos de KB por las imágenes): ``nbformat`` escribe las claves en
+    orden, así que la celda empieza en ``"cell_type"``, su ``grade_id`` va antes
+    de sus salidas y, en una salida de error, ``ename`` y ``evalue`` van antes
+    de ``output_type``. ``None`` si algo no calza (se lee el JSON entero)."""
+    if _ERROR_MARK not in data:
+        return None  # otro formato (JSON compacto): se lee entero
+    out: dict[str, tuple[str, str]] = {}
+    pos = data.find(_ERROR_MARK)
+    while pos >= 0:
+        cell = _rfind_key(data, b'"cell_type":', 0, pos)
+        ename = _rfind_key(data, b'"ename":', max(cell, 0), pos)
+        evalue = _rfind_key(data, b'"evalue":', max(ename, 0), pos)
+        if min(cell, ename, evalue) < 0:
+            return None
+        gid = _rfind_key(data, b'"grade_id":', cell, ename)
+        if gid >= 0:  # sin grade_id: no es una celda de evaluación
+            name = _string_after(data, ename + len(b'"ename":'))
+            value = _string_after(data, evalue + len(b'"evalue":'))
+            grade_id = _string_after(data, gid + len(b'"grade_id":'))
+            if name is None or value is None or grade_id is None:
+                return None
+            out.setdefault(grade_id, (name, value))
+        pos = data.find(_ERROR_MARK, pos + 1)
+    return out
+
+
 def error_outputs(data: bytes) -> dict[str, tuple[str, str]]:
     """``{grade_id: (ename, evalue)}`` de las celdas con una salida de error."""
     if _ERROR_MARK not in data and b'"output_type":"error"' not in data:
         return {}  # la mayoría de los notebooks: nada que analizar
+    try:
+        fast = _scan_errors(data)
+    except ValueError:
+        fast = None
+    return fast if fast is not None else _parse_errors(data)
+
+
+def _parse_errors(data: bytes) -> dict[str, tuple[str, str]]:
     try:
         nb = json.loads(data)
     except ValueError:
@@ -217,7 +273,7 @@ def _fill_scores(data: ClassData, grades: list[sqlite3.Row]) -> None:
 
 
 def _fill_results(data: ClassData, course: Path, keys: dict[str, str]) -> None:
-    results = course / state_dir() / "results"
+    results = course / STATE_DIR / "results"
     col = {(it.notebook, it.cell): j for j, it in enumerate(data.items)}
     data.handed = np.ones((len(data.students), len(data.notebooks)), dtype=bool)
     for s, student in enumerate(data.students):

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.stats.data import MERGE_TABLE, state_dir
+from tools.stats.data import MERGE_TABLE, STATE_DIR
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _graded_notebook(base: dict, nb: str, sub: Submission) -> bytes:
                                          "traceback": [f"{err[0]}: {err[1]}"]}]}
         cells.append(cell)
     out["cells"] = cells
-    return json.dumps(out, ensure_ascii=False, indent=1).encode()
+    return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True).encode()  # como nbformat
 
 
 def _pack(files: dict[str, bytes]) -> bytes:
@@ -160,7 +160,7 @@ def build(course: Path, assignment: str, cells: list[Cell],
     if not (course / "gradebook.db").exists():
         create_gradebook(course, assignment, cells)
     bases = bases or {}
-    results = course / state_dir() / "results"
+    results = course / STATE_DIR / "results"
     results.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(course / "gradebook.db")
     con.execute(f"CREATE TABLE IF NOT EXISTS {MERGE_TABLE} (student TEXT NOT NULL, "
