@@ -179,6 +179,23 @@ def rnn_without_bias(vocab_size, embedding_dim, units):
                        keras.layers.SimpleRNN(units, use_bias=False), keras.layers.Dense(vocab_size))
 
 
+def compiled_inside(vocab_size, embedding_dim, units):
+    """Compila el modelo adentro de la función (la consigna pide devolverlo sin compilar)."""
+    import keras
+
+    m = _sequential(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                    keras.layers.SimpleRNN(units), keras.layers.Dense(vocab_size))
+    m.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return m
+
+
+def wraps_helpers_build_lm(vocab_size, embedding_dim, units):
+    """Llama a helpers.lm.build_lm con una LMConfig de esos tamaños y sin dropout (compila el modelo)."""
+    from helpers.lm import LMConfig, build_lm
+
+    return build_lm(vocab_size, LMConfig(embed_dim=embedding_dim, units=(units,), dropout=0.0))
+
+
 # ---------------------------------------------------------------------------
 # perplexity (desde los logits)
 # ---------------------------------------------------------------------------
@@ -413,7 +430,8 @@ WRONG = {
                      window_of_n_minus_1, empty_without_shape, stride_n, transposed_windows,
                      sliding_view, skeleton_y_one_late, skeleton_windows_to_the_end],
     "build_language_model": [no_mask, softmax_output, no_dense, rnn_as_output, return_sequences,
-                             dense_of_units, swapped_sizes, rnn_without_bias],
+                             dense_of_units, swapped_sizes, rnn_without_bias, compiled_inside,
+                             wraps_helpers_build_lm],
     "perplexity": [softmax_without_shift, log_of_softmax, softmax_over_axis0, gathers_column_minus_one,
                    gathers_column_plus_one, gathers_with_slice, includes_pad, pad_gets_probability_one,
                    float32_log_softmax, mean_of_row_perplexities, cross_entropy_only, no_empty_check],
