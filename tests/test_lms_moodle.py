@@ -11,7 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lms_oracles import MOODLE_STRINGS, MoodleRejects, moodle_feedback_targets, moodle_import_grades, moodle_prefix
+from lms_oracles import (
+    MOODLE_STRINGS,
+    MoodleRejects,
+    moodle_feedback_targets,
+    moodle_import_grades,
+    moodle_prefix,
+)
 
 from tools import ROOT, grading, lms
 
@@ -129,7 +135,8 @@ def test_later_download_is_graded_and_every_file_kept(tmp_path: Path) -> None:
     report = lms.import_moodle(course, _zip(tmp_path / "e.zip", entries), A)
     folder = course / "submitted" / "jose_nunez" / A
     assert (folder / NB).read_bytes() == SOLVED           # la última descarga
-    kept = sorted(p.read_bytes() for p in folder.glob("*.ipynb"))
+    assert [p.name for p in folder.glob("*.ipynb")] == [NB]   # la corrección no ve otra
+    kept = sorted(p.read_bytes() for p in folder.rglob("*.ipynb"))
     assert sorted([BLANK, SOLVED]) == kept                # ninguna se pierde
     assert (folder / "onlinetext.html").exists()
     text = report.text()
@@ -215,7 +222,8 @@ def _imported_and_graded(tmp_path: Path, lang: str) -> tuple[Path, Path, float]:
     entries = {_entry(moodle_prefix(p[0], p[2]), NB, "41"): SOLVED for p in PEOPLE}
     ws = _worksheet(tmp_path / "w.csv", lang, 2)
     report = lms.import_moodle(course, _zip(tmp_path / "e.zip", entries), A, ws)
-    fractions = dict(zip(["ana", "jose", "maria", "ana.p1", "ana.p2"], [1.0, 0.5, 0.0, 0.25, 0.75]))
+    fractions = dict(zip(["ana", "jose", "maria", "ana.p1", "ana.p2"],
+                         [1.0, 0.5, 0.0, 0.25, 0.75], strict=True))
     scores = {report.students[p[2]]: fractions[p[1].split("@")[0]] for p in PEOPLE}
     return course, ws, _graded(course, A, scores)
 
@@ -273,3 +281,32 @@ def test_feedback_zip_goes_to_each_participant(tmp_path: Path) -> None:
         by_student = {r["student"]: r["email"] for r in lms.read_participants(course, A)}
         for name, email in targets.items():
             assert by_student[zf.read(name).decode()] == email
+
+
+# --------------------------------------------------------------- varias versiones
+
+def test_versions_are_all_graded_and_a_difference_blanks_the_export(tmp_path: Path) -> None:
+    """Una entrega en blanco y, después, la resuelta (`` (1)``): se corrigen las
+    dos (en un curso aparte), la tabla muestra los dos puntajes, y mientras
+    difieran la nota exportada queda en blanco con el motivo."""
+    course = _course(tmp_path)
+    stub = (ROOT / "notebooks" / "clase_rnn" / NB).read_bytes()
+    prefix = moodle_prefix("José Núñez", "1002")
+    entries = {_entry(prefix, NB, "41"): stub,
+               _entry(prefix, f"{LESSON.stem} (1).ipynb", "41"): SOLVED,
+               _entry(moodle_prefix("Ana García", "1001"), NB, "41"): SOLVED}
+    ws = _worksheet(tmp_path / "w.csv", "es", 2, people=PEOPLE[:2])
+    lms.import_moodle(course, _zip(tmp_path / "e.zip", entries), A, ws)
+    _graded(course, A, {"ana_garcia": 1.0, "jose_nunez": 1.0})
+    out = tmp_path / "subir.csv"
+    # Antes de corregir las otras versiones: en blanco, y dice qué hacer.
+    report = lms.export_moodle(course, A, out, ws)
+    assert report.written == 1 and "grade-candidates" in report.text()
+    rows = lms.grade_versions(course, A)
+    scores = {r["file"]: float(r["score"]) for r in rows}
+    assert scores[NB] > 0 and scores[f"otras_versiones/{NB}"] == 0, rows
+    assert all(r["review"] for r in rows) and {r["student"] for r in rows} == {"jose_nunez"}
+    report = lms.export_moodle(course, A, out, ws)
+    assert report.written == 1 and "puntajes distintos" in report.text()
+    grades = moodle_import_grades(out.read_bytes(), "es", {p[2]: p[1] for p in PEOPLE})
+    assert grades["jose@example.edu"] == "" and grades["ana@example.edu"] == "100,00"

@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.lms.common import LmsError, Table, fmt, parse_number, read_table, results, write_atomic
+from tools.lms.candidates import review_reason, to_review
+from tools.lms.common import LmsError, Result, Table, fmt, parse_number, read_table, results, write_atomic
 
 TITLE_ID = re.compile(r"^(?P<title>.*)\s\((?P<id>\d+)\)$")
 META = ("Points Possible",)
@@ -82,6 +83,34 @@ def _resolve_column(header: list[str], column: str | None, first: int) -> int:
     return hits[0]
 
 
+def _key_column(students: list[list[str]], res: dict, key_cols: list[int], id_col: int) -> int:
+    """UNA columna de ids para toda la clase (la que más ids de nbgrader tiene;
+    ante empate, ID, SIS User ID, SIS Login ID), nunca el nombre: así un id de
+    nbgrader que por casualidad es el SIS User ID de otra persona no le da su nota."""
+    def hits(j: int) -> int:
+        values = {r[j].strip() for r in students}
+        return sum(s in values for s in res)
+    return max(key_cols, key=lambda j: (hits(j), -key_cols.index(j))) if key_cols else id_col
+
+
+def _grade_cell(i: int, row: list[str], col: int, label: str, owners: dict[int, list[str]],
+                rows_of: dict[str, list[int]], res: dict[str, Result], points: float | None,
+                comma: bool, report: CanvasReport) -> str:
+    """La celda de la nota de una fila: la nota si es de un solo estudiante y
+    ese estudiante tiene una sola fila; si no, lo que ya tenía (sin cambios)."""
+    who = owners.get(i, [])
+    if len(who) == 1 and len(rows_of[who[0]]) == 1:
+        g = res[who[0]]
+        scale = points / g.max_score if points and g.max_score else 1.0
+        report.written += 1
+        return fmt(g.score * scale, comma)
+    if len(who) > 1:
+        report.unchanged.append(f"{label}: coincide con varios estudiantes ({', '.join(who)})")
+    elif not who:
+        report.unchanged.append(f"{label}: sin entrega corregida")
+    return row[col]
+
+
 def export_canvas(course: Path, assignment: str, roster: Path, out: Path,
                   column: str | None = None, match: str | None = None) -> CanvasReport:
     """CSV para importar en el libro de Canvas, con las filas del roster."""
@@ -91,49 +120,30 @@ def export_canvas(course: Path, assignment: str, roster: Path, out: Path,
     header = [h.strip() for h in table.header]
     id_col = header.index("ID")
     keys = [match] if match else ["ID", "SIS User ID", "SIS Login ID"]
-    for k in keys:
-        if k not in header[:first]:
-            if match:
-                raise LmsError(f"El roster no tiene la columna «{match}» (--match).")
+    if match and match not in header[:first]:
+        raise LmsError(f"El roster no tiene la columna «{match}» (--match).")
     key_cols = [header.index(k) for k in keys if k in header[:first]]
     res = results(course, assignment)
+    flagged, unchecked = to_review(course, assignment)
+    held = {s: review_reason(s, flagged, unchecked) for s in res if review_reason(s, flagged, unchecked)}
+    res = {s: r for s, r in res.items() if s not in held}
     comma = any(re.fullmatch(r"-?\d+,\d+", c.strip()) for r in table.rows for c in r[first:])
     meta = [r for r in table.rows if r[0].strip() in META or not r[id_col].strip()]
     students = [r for r in table.rows if r not in meta]
     points_row = next((r for r in meta if r[0].strip() == "Points Possible"), None)
     points = parse_number(points_row[col]) if points_row else None
-    # Qué filas corresponden a cada estudiante corregido: por UNA columna de
-    # ids para toda la clase (la que más ids de nbgrader tiene; ante empate,
-    # ID, SIS User ID, SIS Login ID), nunca por nombre. Así un id de nbgrader
-    # que por casualidad es el SIS User ID de otra persona no le da su nota.
-    def hits(j: int) -> int:
-        values = {r[j].strip() for r in students}
-        return sum(s in values for s in res)
-    key = max(key_cols, key=lambda j: (hits(j), -key_cols.index(j))) if key_cols else id_col
-    rows_of: dict[str, list[int]] = {s: [i for i, r in enumerate(students) if r[key].strip() == s]
-                                     for s in res}
+    key = _key_column(students, res, key_cols, id_col)
+    rows_of = {s: [i for i, r in enumerate(students) if r[key].strip() == s] for s in res}
     owners: dict[int, list[str]] = {}
     for s, idx in rows_of.items():
         for i in idx:
             owners.setdefault(i, []).append(s)
     report = CanvasReport(key=header[key])
-    out_rows = []
-    for r in meta:
-        out_rows.append(r[:first] + [r[col]])
+    out_rows = [r[:first] + [r[col]] for r in meta]
     for i, r in enumerate(students):
-        value = r[col]
-        who = owners.get(i, [])
-        label = f"{r[0].strip()} (ID {r[id_col].strip()})"
-        if len(who) == 1 and len(rows_of[who[0]]) == 1:
-            g = res[who[0]]
-            scale = points / g.max_score if points and g.max_score else 1.0
-            value = fmt(g.score * scale, comma)
-            report.written += 1
-        elif len(who) > 1:
-            report.unchanged.append(f"{label}: coincide con varios estudiantes ({', '.join(who)})")
-        elif not who:
-            report.unchanged.append(f"{label}: sin entrega corregida")
-        out_rows.append(r[:first] + [value])
+        out_rows.append(r[:first] + [_grade_cell(i, r, col, f"{r[0].strip()} (ID {r[id_col].strip()})",
+                                                 owners, rows_of, res, points, comma, report)])
+    report.unplaced += [f"{s}: {why}" for s, why in sorted(held.items())]
     for s, idx in sorted(rows_of.items()):
         if not idx:
             report.unplaced.append(f"{s}: ninguna fila del roster tiene ese id")

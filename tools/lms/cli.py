@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
+from tools.lms.candidates import grade_versions
 from tools.lms.canvas import export_canvas
 from tools.lms.common import LmsError
 from tools.lms.moodle_export import export_moodle, export_moodle_feedback
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--worksheet", type=Path, default=None,
                    help="la planilla de calificación de la tarea (identidad entre tareas, grupos)")
     p.add_argument("--groups", action="store_true", help="la tarea es de entregas en grupo")
+    p = sub.add_parser("grade-candidates",
+                       help="corrige todas las versiones de un notebook repetido y las compara")
+    p.add_argument("--assignment", required=True)
+    p.add_argument("--jobs", "-j", type=int, default=None)
     p = sub.add_parser("export-moodle", help="la planilla de calificación de Moodle, con las notas")
     p.add_argument("--assignment", required=True)
     p.add_argument("--worksheet", type=Path, default=None, help="la planilla bajada de Moodle")
@@ -46,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "import-moodle":
             print(import_moodle(course, args.zip, args.assignment, args.worksheet,
                                 args.groups).text())
+        elif args.cmd == "grade-candidates":
+            rows = grade_versions(course, args.assignment, args.jobs)
+            for r in rows:
+                print(f"{r['student']}  {r['file']}: {r['score'] or '-'}/{r['max_score'] or '-'}"
+                      f"{' (la corregida)' if r['graded'] == 'sí' else ''}  {r['review']}")
+            print(f"{len(rows)} versión(es) → candidates_{args.assignment}.csv")
         elif args.cmd == "export-moodle":
             out = args.out or course / f"moodle_{args.assignment}.csv"
             print(export_moodle(course, args.assignment, out, args.worksheet).text())

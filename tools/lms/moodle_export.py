@@ -18,8 +18,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.lms.common import LmsError, fmt, moodle_clean_filename, parse_number, results, write_atomic
-from tools.lms.moodle_worksheet import DOWNLOAD_HELP, read_worksheet
+from tools.lms.candidates import review_reason, to_review
+from tools.lms.common import (
+    LmsError,
+    fmt,
+    moodle_clean_filename,
+    parse_number,
+    results,
+    same_name,
+    write_atomic,
+)
+from tools.lms.moodle_worksheet import DOWNLOAD_HELP, Participant, read_worksheet
 from tools.lms.moodle_zip import read_participants
 
 
@@ -34,6 +43,16 @@ class ExportReport:
         lines += [f"  en blanco: {x}" for x in self.blank]
         lines += [f"  SIN FILA (nota no exportada): {x}" for x in self.unplaced]
         return "\n".join(lines)
+
+
+def _mismatch(p: Participant, mine: dict[str, str], word: str) -> str:
+    """Por qué la fila de la planilla no es la persona importada con ese número ("" si lo es)."""
+    if mine["email"] and p.email and mine["email"] != p.email:
+        return f"el correo de la planilla ({p.email}) no es el importado ({mine['email']})"
+    if (mine["full_name"] and p.name and not mine["email"] and not same_name(mine["full_name"], p.name)
+            and word.casefold() not in mine["full_name"].casefold()):
+        return f"el nombre de la planilla ({p.name}) no es el importado ({mine['full_name']})"
+    return ""
 
 
 def export_moodle(course: Path, assignment: str, out: Path, worksheet: Path | None = None
@@ -53,6 +72,7 @@ def export_moodle(course: Path, assignment: str, out: Path, worksheet: Path | No
         raise LmsError(f"La planilla {worksheet.name} es de otra tarea: ninguno de sus números de "
                        f"participante es de los importados para «{assignment}». Bajá la de esta tarea.")
     res = results(course, assignment)
+    flagged, unchecked = to_review(course, assignment)
     report = ExportReport()
     rows = [list(r) for r in ws.table.rows]
     comma = ws.decimal_comma
@@ -64,17 +84,15 @@ def export_moodle(course: Path, assignment: str, out: Path, worksheet: Path | No
         if mine is None:
             report.blank.append(f"{label}: no está en el zip importado")
             continue
-        if mine["email"] and p.email and mine["email"] != p.email:
-            report.blank.append(f"{label}: el correo de la planilla ({p.email}) no es el importado "
-                                f"({mine['email']})")
-            continue
-        if mine["full_name"] and p.name and not mine["email"] and \
-                mine["full_name"].casefold() != p.name.casefold() and ws.word.casefold() not in \
-                mine["full_name"].casefold():
-            report.blank.append(f"{label}: el nombre de la planilla ({p.name}) no es el importado "
-                                f"({mine['full_name']})")
+        problem = _mismatch(p, mine, ws.word)
+        if problem:
+            report.blank.append(f"{label}: {problem}")
             continue
         r = res.get(mine["student"])
+        why = review_reason(mine["student"], flagged, unchecked)
+        if why:
+            report.blank.append(f"{label} ({mine['student']}): {why}")
+            continue
         if r is None:
             report.blank.append(f"{label} ({mine['student']}): sin corregir")
             continue

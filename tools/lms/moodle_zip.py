@@ -34,7 +34,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from tools.grading.submissions import older_name, plan_names
+from tools.grading.submissions import FolderReport, plan_names
 from tools.lms.common import LmsError, assignment_notebooks, same_name, slug, write_atomic
 from tools.lms.moodle_worksheet import Worksheet, read_worksheet
 
@@ -73,6 +73,22 @@ class ImportReport:
     homonyms: list[str] = field(default_factory=list)
     online_text: list[str] = field(default_factory=list)
 
+    def record(self, student: str, chosen: dict[str, str], fr: FolderReport,
+               online_text: bool) -> None:
+        """Anota lo que pasó al poner la entrega de ``student``."""
+        self.chosen[student] = {c: o for o, c in chosen.items()}
+        if fr.renamed:
+            self.renamed[student] = fr.renamed
+        if fr.missing:
+            self.missing[student] = fr.missing
+        if fr.duplicates:
+            self.duplicates[student] = fr.duplicates
+        extra = [x for x in fr.extra if x.lower().endswith(".ipynb")]
+        if extra:
+            self.extra[student] = extra
+        if online_text:
+            self.online_text.append(student)
+
     def text(self) -> str:
         lines = [f"{len(self.students)} participante(s) importado(s)"]
         for group, members in sorted(self.groups.items()):
@@ -84,8 +100,9 @@ class ImportReport:
         for student, d in sorted(self.duplicates.items()):
             for name, others in sorted(d.items()):
                 lines.append(f"  {student}: {name} repetido: se corrige «{self.chosen[student][name]}» "
-                             f"(la última descarga); quedan en la carpeta, sin corregir: "
-                             f"{', '.join(others)}. REVISAR a mano")
+                             f"(la última descarga); las otras quedan en {OTHER_VERSIONS}/: "
+                             f"{', '.join(others)}. REVISAR: `python -m tools.lms "
+                             f"grade-candidates` las corrige y compara")
         for student, names in sorted(self.extra.items()):
             lines.append(f"  {student}: de más: {', '.join(names)}")
         lines += [f"  {s}: entregó texto en línea (onlinetext.html, no se corrige)"
@@ -174,37 +191,37 @@ class _Identities:
         return student
 
 
-def _resolve(folders: dict[str, Folder], ws: Worksheet | None, ids: _Identities,
-             previous: dict[str, str], report: ImportReport, groups_flag: bool
-             ) -> list[tuple[Folder, list[tuple[str, str, str, str, str]]]]:
-    """Para cada carpeta, a quién va: [(participante, estudiante, nombre, correo, grupo)]."""
+Target = tuple[str, str, str, str, str]   # participante, estudiante, nombre, correo, grupo
+
+
+def _by_name(folders: dict[str, Folder], ids: _Identities, previous: dict[str, str],
+             report: ImportReport) -> list[tuple[Folder, list[Target]]]:
+    """Sin planilla: cada carpeta es un participante; el id sale del nombre."""
     out = []
-    team = groups_flag or any(f.number is None for f in folders.values())
-    if ws is None:
-        if team:
-            names = ", ".join(sorted(f.name for f in folders.values()))
-            raise LmsError(
-                "Es una tarea con entregas en grupo (carpetas de grupo: "
-                f"{names}): el número de la carpeta es el del grupo, no el de un participante. "
-                "Importala con --worksheet (la planilla de calificación de Moodle, con la columna "
-                "«Grupo») para dar la entrega a cada miembro.")
-        by_name: dict[str, list[Folder]] = {}
-        for f in folders.values():
-            by_name.setdefault(f.name.casefold(), []).append(f)
-        for f in sorted(folders.values(), key=lambda f: int(f.number or 0)):
-            student = previous.get(f.number or "")
-            if student is None:
-                known = ids.by_name(f.name)
-                twins = by_name[f.name.casefold()]
-                if len(twins) > 1 or len(known) > 1:
-                    report.homonyms.append(
-                        f"«{f.name}» (participantes {', '.join(sorted(t.number or '' for t in twins))}): "
-                        "identificadores distintos en esta tarea, pero sin --worksheet no se sabe "
-                        "quién es quién en otras tareas")
-                student = known[0] if len(known) == 1 and len(twins) == 1 else ids.new(f.name)
-            out.append((f, [(f.number or "", student, f.name, "", "")]))
-        return out
-    blind_word = ws.word
+    by_name: dict[str, list[Folder]] = {}
+    for f in folders.values():
+        by_name.setdefault(f.name.casefold(), []).append(f)
+    for f in sorted(folders.values(), key=lambda f: int(f.number or 0)):
+        student = previous.get(f.number or "")
+        if student is None:
+            known = ids.by_name(f.name)
+            twins = by_name[f.name.casefold()]
+            if len(twins) > 1 or len(known) > 1:
+                report.homonyms.append(
+                    f"«{f.name}» (participantes {', '.join(sorted(t.number or '' for t in twins))}): "
+                    "identificadores distintos en esta tarea, pero sin --worksheet no se sabe "
+                    "quién es quién en otras tareas")
+            student = known[0] if len(known) == 1 and len(twins) == 1 else ids.new(f.name)
+        out.append((f, [(f.number or "", student, f.name, "", "")]))
+    return out
+
+
+def _by_worksheet(folders: dict[str, Folder], ws: Worksheet, ids: _Identities,
+                  previous: dict[str, str], report: ImportReport
+                  ) -> list[tuple[Folder, list[Target]]]:
+    """Con planilla: participante por número (y nombre, salvo anonimato) o
+    grupo por nombre (a cada miembro); lo demás no se pone y va al informe."""
+    out = []
     group_values = {p.group for p in ws.participants.values() if p.group}
     for f in sorted(folders.values(), key=lambda f: (f.number is None, int(f.number or 0), f.name)):
         p = ws.participants.get(f.number or "")
@@ -213,7 +230,7 @@ def _resolve(folders: dict[str, Folder], ws: Worksheet | None, ids: _Identities,
         if is_group:
             members = [q for q in ws.participants.values() if same_name(q.group, f.name)]
             report.groups[f.name] = []
-        elif p is not None and (same_name(f.name, blind_word) or not p.name
+        elif p is not None and (same_name(f.name, ws.word) or not p.name
                                 or same_name(f.name, p.name)):
             members = [p]
         else:
@@ -225,32 +242,53 @@ def _resolve(folders: dict[str, Folder], ws: Worksheet | None, ids: _Identities,
         resolved = []
         for q in members:
             student = (previous.get(q.number) or ids.by_email(q.email)
-                       or ids.new(q.name or f"{blind_word} {q.number}", q.email))
+                       or ids.new(q.name or f"{ws.word} {q.number}", q.email))
             resolved.append((q.number, student, q.name, q.email, q.group))
-            if f.name in report.groups:
+            if is_group:
                 report.groups[f.name].append(student)
         out.append((f, resolved))
     return out
 
 
-def _place(files: dict[str, bytes], expected: list[str], target: Path):
+def _resolve(folders: dict[str, Folder], ws: Worksheet | None, ids: _Identities,
+             previous: dict[str, str], report: ImportReport, groups_flag: bool
+             ) -> list[tuple[Folder, list[Target]]]:
+    """Para cada carpeta, a quién va."""
+    if ws is not None:
+        return _by_worksheet(folders, ws, ids, previous, report)
+    if groups_flag or any(f.number is None for f in folders.values()):
+        names = ", ".join(sorted(f.name for f in folders.values()))
+        raise LmsError(
+            "Es una tarea con entregas en grupo (carpetas de grupo: "
+            f"{names}): el número de la carpeta es el del grupo, no el de un participante. "
+            "Importala con --worksheet (la planilla de calificación de Moodle, con la columna "
+            "«Grupo») para dar la entrega a cada miembro.")
+    return _by_name(folders, ids, previous, report)
+
+
+#: Donde quedan las otras versiones de un notebook (descargas anteriores): en
+#: una subcarpeta, así la corrección (que mira los notebooks de arriba) nunca
+#: toma una de ellas en lugar de la elegida; ``grade-candidates`` las corrige.
+OTHER_VERSIONS = "otras_versiones"
+
+
+def _place(files: dict[str, bytes], expected: list[str], target: Path
+           ) -> tuple[dict[str, str], FolderReport]:
     """Escribe la entrega en ``target`` con los nombres de la tarea; no borra ningún archivo."""
     candidates = {PurePosixPath(rel).name: rel for rel in files
                   if "/" in rel and rel.lower().endswith(".ipynb")}
     candidates.update({rel: rel for rel in files if "/" not in rel})
     chosen, folder_report = plan_names(list(candidates), expected)
+    others = {name for names in folder_report.duplicates.values() for name in names}
     target.mkdir(parents=True)
-    taken = set(chosen.values())
     for original, canonical in chosen.items():
         (target / canonical).write_bytes(files[candidates[original]])
     for rel, data in files.items():
-        if candidates.get(PurePosixPath(rel).name) == rel and PurePosixPath(rel).name in chosen:
+        name = PurePosixPath(rel).name
+        if candidates.get(name) == rel and name in chosen:
             continue
-        dest_name = rel
-        while dest_name in taken:      # una descarga anterior con el nombre exacto
-            dest_name = older_name(dest_name)
-        taken.add(dest_name)
-        dest = target / dest_name
+        dest = target / (f"{OTHER_VERSIONS}/{name}" if candidates.get(name) == rel
+                         and name in others else rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
     return chosen, folder_report
@@ -286,18 +324,7 @@ def import_moodle(course: Path, zip_path: Path, assignment: str,
             for number, student, name, email, group in people:
                 chosen, fr = _place(folder.files, expected, staging / student)
                 report.students[number] = student
-                report.chosen[student] = {c: o for o, c in chosen.items()}
-                if fr.renamed:
-                    report.renamed[student] = fr.renamed
-                if fr.missing:
-                    report.missing[student] = fr.missing
-                if fr.duplicates:
-                    report.duplicates[student] = fr.duplicates
-                extra = [x for x in fr.extra if x.lower().endswith(".ipynb")]
-                if extra:
-                    report.extra[student] = extra
-                if "onlinetext" in folder.plugins:
-                    report.online_text.append(student)
+                report.record(student, chosen, fr, "onlinetext" in folder.plugins)
                 rows.append({"assignment": assignment, "participant": number, "student": student,
                              "full_name": name, "email": email, "group": group})
         for child in sorted(staging.iterdir()):
@@ -311,5 +338,7 @@ def import_moodle(course: Path, zip_path: Path, assignment: str,
     write_atomic(course / PARTICIPANTS, _csv_bytes(PARTICIPANT_FIELDS, others + sorted(
         rows, key=lambda r: int(r["participant"] or 0))))
     write_atomic(course / STUDENTS, _csv_bytes(STUDENT_FIELDS, [ids.rows[s] for s in sorted(ids.rows)]))
+    # Una corrección de versiones anterior ya no vale para esta importación.
+    (course / f"candidates_{assignment}.csv").unlink(missing_ok=True)
     write_atomic(course / f"moodle_import_{assignment}.txt", (report.text() + "\n").encode("utf-8"))
     return report
