@@ -361,8 +361,10 @@ def test_missing_notebook_absent_student_and_tar(tmp_path) -> None:
                                 notebooks={"01_a"})
     subs["e2"] = sim.Submission(_full({("01_a", "test_f"): 0.0}),
                                 errors={("01_a", "test_f"): ("AssertionError", "h: mal 1.5")})
+    subs["solo_un_txt"] = sim.Submission(_full({k: 0.0 for k in _full()}), notebooks=set())
     a = _build(tmp_path, subs, tar=True, folders=False, absent=["nunca_entregó"])
-    assert a.data.absent == ["nunca_entregó"] and len(a.data.students) == 4
+    # Sin ningún notebook entregado no entra en el análisis (solo cuentan los intentos).
+    assert a.data.absent == ["nunca_entregó", "solo_un_txt"] and len(a.data.students) == 4
     nb = {s.name: s for s in a.notebooks}
     assert nb["02_b"].counts[m.MISSING] == 1 and nb["01_a"].counts.get(m.MISSING, 0) == 0
     assert _stats_by_cell(a)[("02_b", "test_h")].counts[m.MISSING] == 1

@@ -260,7 +260,22 @@ def load(course: Path, assignment: str) -> ClassData:
                      np.ones((len(students), 0), dtype=bool))
     _fill_scores(data, grades)
     _fill_results(data, course, keys)
+    _drop_inactive(data)
     return data
+
+
+def _drop_inactive(data: ClassData) -> None:
+    """Quien no entregó ningún notebook de la tarea no entra en el análisis
+    (como en Moodle, solo cuentan los intentos): pasa a ``absent``."""
+    active = data.handed.any(axis=1) if data.notebooks else np.ones(len(data.students), bool)
+    if active.all():
+        return
+    keep = np.flatnonzero(active)
+    new_index = {int(old): new for new, old in enumerate(keep)}
+    data.absent = sorted(data.absent + [data.students[i] for i in np.flatnonzero(~active)])
+    data.students = [data.students[i] for i in keep]
+    data.scores, data.handed = data.scores[keep], data.handed[keep]
+    data.errors = {(new_index[s], j): e for (s, j), e in data.errors.items() if s in new_index}
 
 
 def _fill_scores(data: ClassData, grades: list[sqlite3.Row]) -> None:
@@ -285,7 +300,10 @@ def _fill_results(data: ClassData, course: Path, keys: dict[str, str]) -> None:
                                for n in ns]
         files = _notebook_files(course, results, data.assignment, student, key)
         if files is None:
-            continue  # sin notebooks guardados: cuenta lo que dice la gradebook
+            # Corregido sin notebooks (entregó otra cosa, o su JSON estaba roto):
+            # no entregó ninguno. Sin resultado guardado no se sabe: cuenta la gradebook.
+            data.handed[s, :] = not meta
+            continue
         for j, nb in enumerate(data.notebooks):
             data.handed[s, j] = nb in files
             for gid, err in error_outputs(files.get(nb, b"")).items():

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 
+from tools.stats import items as it
 from tools.stats.analysis import Analysis
 
 
@@ -44,12 +45,12 @@ def scatter(a: Analysis) -> bytes:
     pts = [(s.facility, s.discrimination, s.name) for s in a.items
            if s.facility is not None and s.discrimination is not None]
     for f, d, name in pts:
-        color = "#c44e52" if d < 0.2 else "#4c72b0"
+        color = "#c44e52" if d < it.LOW_DISCRIMINATION else "#4c72b0"
         ax.scatter(f, d, color=color, s=18)
         ax.annotate(name, (f, d), fontsize=6, xytext=(3, 2), textcoords="offset points")
-    ax.axhline(0.2, color="grey", lw=0.8, ls="--")
-    ax.axvline(0.95, color="grey", lw=0.8, ls=":")
-    ax.axvline(0.10, color="grey", lw=0.8, ls=":")
+    ax.axhline(it.LOW_DISCRIMINATION, color="grey", lw=0.8, ls="--")
+    ax.axvline(it.TOO_EASY, color="grey", lw=0.8, ls=":")
+    ax.axvline(it.TOO_HARD, color="grey", lw=0.8, ls=":")
     ax.set_xlim(-0.02, 1.05)
     ax.set_ylim(min([-0.1] + [d for _, d, _ in pts]) - 0.05, 1.0)
     ax.set_xlabel("facilidad (media / puntaje posible)")
