@@ -629,12 +629,13 @@ def test_tokens_outside_the_vocabulary(tiny, decoding) -> None:
     _fails(lambda: C.check_table_model(bad, tiny), "tabla[5]", "'dulcinea'", "vocabulario")
 
 
-def test_sampling_rows_need_three_seeds(decoding) -> None:
+def test_sampling_rows_need_three_seeds(tiny, decoding) -> None:
     t = decoding.table
     for seeds in ([0], [0, 1], [4, 4, 4]):
         bad = [*t[:6], decoding.row("temperatura", {"T": 1.0},
                                     dict(strategy="sample", temperature=1.0), seeds=seeds), *t[7:]]
         _fails(lambda: C.check_table(bad), "tabla[6] (temperatura, T=1)", "al menos 3 semillas")
+        C.check_table_model(bad, tiny)   # lo cuenta la celda de la estructura, no la del modelo
     bad = copy.deepcopy(t)
     bad[6]["generados"] = bad[6]["generados"][:len(decoding.prompts)]   # una sola corrida
     _fails(lambda: C.check_table(bad), "tabla[6]", "por texto inicial y semilla")
