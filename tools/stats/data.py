@@ -47,7 +47,9 @@ class Item:
 
     @property
     def label(self) -> str:
-        return f"{self.notebook.split('_', 1)[0]}:{self.cell}"
+        """``01:test_elman_step`` (el número de la lección; si no hay, el notebook)."""
+        prefix = self.notebook.split("_", 1)[0]
+        return f"{prefix if prefix.isdigit() else self.notebook}:{self.cell}"
 
 
 @dataclass
