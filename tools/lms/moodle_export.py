@@ -21,6 +21,7 @@ from pathlib import Path
 from tools.lms.candidates import review_reason, to_review
 from tools.lms.common import (
     LmsError,
+    Table,
     fmt,
     moodle_clean_filename,
     parse_number,
@@ -103,11 +104,24 @@ def export_moodle(course: Path, assignment: str, out: Path, worksheet: Path | No
             row[ws.col["feedback"]] = r.comments
         report.written += 1
         done.add(mine["student"])
-    report.unplaced = sorted(set(res) & {r["student"] for r in imported} - done)
-    table = ws.table
-    table.rows = rows
-    write_atomic(out, table.dumps())
+    report.unplaced = sorted(set(res) & {r["student"] for r in imported
+                                         if r["participant"] not in ws.participants} - done)
+    write_atomic(out, _as_moodle_reads_it(ws.table, rows, report).dumps())
     return report
+
+
+def _as_moodle_reads_it(table: Table, rows: list[list[str]], report: ExportReport) -> Table:
+    """La planilla con las filas nuevas, con comas y en UTF-8.
+
+    importgradeslib.php (``parsecsv``) la lee siempre como UTF-8 con comas: la
+    que baja Moodle ya es así; si se guardó de nuevo con «;» o en otra
+    codificación, se vuelve a la de Moodle (y el informe lo dice)."""
+    table = Table(table.header, rows, table.delimiter, table.encoding)
+    if table.delimiter != "," or not table.encoding.startswith("utf-8"):
+        report.blank.insert(0, f"(la planilla tenía «{table.delimiter}» y {table.encoding}: se "
+                               "escribe con comas y en UTF-8, lo único que lee Moodle)")
+        table.delimiter, table.encoding = ",", "utf-8"
+    return table
 
 
 def _prefix(name: str, number: str) -> str:
