@@ -117,8 +117,11 @@ def summary_lines(a: Analysis, top: int = 3) -> list[str]:
              + (f", {len(d.absent)} sin entregar" if d.absent else "")
              + (f"; total medio {a.totals.mean():.2f} de {a.possible:g}" if n else ""),
              f"alfa de Cronbach: {fmt(a.alpha)} ({it.alpha_reading(a.alpha)}); {_time_line(a)}"]
-    for s in a.flagged:
-        lines.append(f"  ⚑ {s.name}: {'; '.join(s.flags)}")
+    flagged = a.flagged
+    shown = flagged[:8]
+    lines.extend(f"  ⚑ {s.name}: {'; '.join(s.flags)}" for s in shown)
+    if len(shown) < len(flagged):
+        lines.append(f"  (y {len(flagged) - len(shown)} señales más en el informe)")
     biggest = sorted((g for gs in a.mistakes.values() for g in gs),
                      key=lambda g: (-g.count, g.cell, g.key))[:top]
     if biggest:
@@ -154,7 +157,7 @@ def write_html(a: Analysis, path: Path, plots: dict[str, bytes]) -> None:
                     for s in a.flagged) or "<li>ninguna</li>"
     figs = "".join(_img(png, name) for name, png in plots.items())
     body = f"""<h1>Estadísticas de la clase: {html.escape(d.assignment)}</h1>
-<p>{'<br>'.join(html.escape(x) for x in summary_lines(a, top=0))}</p>
+<p>{'<br>'.join(html.escape(x) for x in summary_lines(a)[:2])}</p>
 <h2>Señales</h2><ul>{flags}</ul>
 {figs}
 <h2>Ejercicios</h2>{_table(ITEM_HEADER, [item_row(s) for s in a.items])}
