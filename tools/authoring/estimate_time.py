@@ -215,7 +215,7 @@ def write_statement(path: str | Path) -> bool:
     title = nb.cells[0].source
     core, exercises, optional = computed(path)
     new = STATEMENT_TEMPLATE.format(core=core, exercises=exercises, optional=optional)
-    pattern = re.compile(STATEMENT.pattern.replace(" ", r"\s+"))
+    pattern = re.compile(STATEMENT.pattern.replace(" ", r"\s+"), re.S)
     if not pattern.search(title):
         raise SystemExit(f"{path}: el título no tiene el párrafo «Tiempo.» para reemplazar")
     updated = pattern.sub(lambda _m: new, title, count=1)
