@@ -60,7 +60,8 @@ def _colab_id(rng: random.Random) -> str:
 
 
 def colabify(nb: nbformat.NotebookNode, user: dict[str, str], *, strip_nbgrader: bool = False,
-             name: str = "01_celda_elman.ipynb", seed: int = 0) -> str:
+             name: str = "01_celda_elman.ipynb", seed: int = 0, github_user: str | None = None
+             ) -> str:
     """El JSON que descarga Colab (Archivo → Descargar → .ipynb) para ``nb``.
 
     Lo que escribe Colab, tomado de notebooks guardados por Colab y publicados
@@ -88,6 +89,10 @@ def colabify(nb: nbformat.NotebookNode, user: dict[str, str], *, strip_nbgrader:
     * Colab conserva la demás metadata de celda (la de nbgrader incluida);
       ``strip_nbgrader=True`` reproduce los editores que la borran
       (jupyter/nbgrader#424, #1398).
+    * ``github_user``: guardado con «Guardar una copia en GitHub»: la primera
+      celda es la insignia «Abrir en Colab» (``metadata.id`` =
+      ``view-in-github``, ``colab_type`` = ``text``) con un enlace a
+      ``colab.research.google.com/github/<usuario>/…``.
     """
     rng = random.Random(seed)
     stamp = 1_732_000_000_000 + rng.randrange(10**9)
@@ -108,6 +113,13 @@ def colabify(nb: nbformat.NotebookNode, user: dict[str, str], *, strip_nbgrader:
         else:
             out.update(metadata=meta, source=cell.source)
         cells.append(out)
+    if github_user is not None:
+        cells.insert(0, {"cell_type": "markdown",
+                         "metadata": {"id": "view-in-github", "colab_type": "text"},
+                         "source": [f'<a href="https://colab.research.google.com/github/{github_user}'
+                                    f'/rnn-curso/blob/main/{name}" target="_parent"><img '
+                                    'src="https://colab.research.google.com/assets/colab-badge.svg" '
+                                    'alt="Open In Colab"/></a>']})
     doc = {
         "nbformat": 4, "nbformat_minor": 0,
         "metadata": {
@@ -322,3 +334,35 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
         for secret in _personal_strings():
             assert secret not in text, f"{path.relative_to(course)} conserva «{secret}»"
         assert "executionInfo" not in text and "authorship_tag" not in text, path
+
+
+def test_every_lesson_without_any_nbgrader_metadata_gets_full_marks(tmp_path: Path) -> None:
+    """Issue #18: cada lección resuelta, guardada en GitHub desde Colab
+    (``Copia_de_…``, con la insignia y el usuario de GitHub) y sin NADA de la
+    metadata de nbgrader, saca todos los puntos; el usuario no llega a la copia
+    corregida ni a la devolución. (Una entrega con todos los notebooks: un
+    solo trabajo de corrección.)"""
+    assignment = "clase_rnn"
+    lessons = sorted((ROOT / "solutions" / assignment).glob("*.ipynb"))
+    course = _course(tmp_path, lessons)
+    github_user = "valen-quiroga-77"
+    full = {}
+    for lesson in lessons:
+        source = nbformat.read(str(lesson), as_version=4)
+        full[lesson.stem] = sum(float(c.metadata["nbgrader"]["points"]) for c in source.cells
+                                if c.metadata.get("nbgrader", {}).get("grade"))
+        _put(course, "sin_nada", assignment, f"Copia_de_{lesson.name}",
+             colabify(student_copy(lesson), PEOPLE["nombre"], strip_nbgrader=True,
+                      name=lesson.name, github_user=github_user))
+    code = grading.main(["--course", str(course)])
+    with (course / "grades.csv").open(encoding="utf-8") as fh:
+        rows = {r["notebook"]: r for r in csv.DictReader(fh) if r["student"] == "sin_nada"}
+    assert code == 0
+    for stem, points in full.items():
+        assert float(rows[stem]["score"]) == points, rows[stem]
+    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=sin_nada")
+    assert proc.returncode == 0, proc.stderr
+    files = [p for d in ("autograded", "feedback") for p in (course / d).rglob("*") if p.is_file()]
+    assert sum(p.suffix == ".html" for p in files) == len(lessons)
+    for path in files:
+        assert github_user not in path.read_text(encoding="utf-8", errors="replace"), path
