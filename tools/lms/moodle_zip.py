@@ -91,6 +91,10 @@ class ImportReport:
 
     def text(self) -> str:
         lines = [f"{len(self.students)} participante(s) importado(s)"]
+        for number, student in sorted(self.students.items(), key=lambda kv: int(kv[0] or 0)):
+            placed = ", ".join(f"{nb} (de «{orig}»)" if orig != nb else nb
+                               for nb, orig in sorted(self.chosen.get(student, {}).items()))
+            lines.append(f"  {number} → {student}: {placed or 'ningún notebook'}")
         for group, members in sorted(self.groups.items()):
             lines.append(f"  grupo «{group}»: a {', '.join(members)}")
         for student, r in sorted(self.renamed.items()):
