@@ -79,32 +79,48 @@ class CanvasRejects(Exception):
     pass
 
 
-def canvas_import(text: str, assignments: dict[str, str], students: dict[str, str]
-                  ) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """({id de tarea: {persona: nota}}, títulos de tareas NUEVAS), como Canvas."""
-    lines = text.splitlines()
+def _canvas_delimiter(lines: list[str]) -> str:
+    """``;`` solo si es el único separador que da columnas parejas (``identify_delimiter``)."""
     counts = {}
     for sep in (";", ","):
         n = {len(next(csv.reader([ln], delimiter=sep))) for ln in lines[:3]}
         if len(n) == 1:
             counts[sep] = n
-    sep = ";" if list(counts) == [";"] else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    header = rows[0]
+    return ";" if list(counts) == [";"] else ","
+
+
+def _canvas_student_columns(header: list[str]) -> tuple[int, int]:
+    """(columnas del estudiante, índice de ``ID``), o ``CanvasRejects`` (``header?``)."""
     if header[0].startswith("LastName") and header[1] == "FirstName":
         columns, id_col = 4, 2
-        header = [header[0] + header[1]] + header[2:]
+        rest = header[3:]
     elif len(header) > 3 and "Student" in header[0] and "ID" in header[1]:
         columns, id_col = 3, 1
+        rest = header[2:]
     else:
         raise CanvasRejects("Invalid header row")
-    if re.search(r"SIS\s+Login\s+ID", header[2]):
+    if re.search(r"SIS\s+Login\s+ID", rest[0]):
         columns += 1
-    elif re.search(r"SIS\s+User\s+ID", header[2]) and re.search(r"SIS\s+Login\s+ID", header[3]):
+    elif re.search(r"SIS\s+User\s+ID", rest[0]) and re.search(r"SIS\s+Login\s+ID", rest[1]):
         columns += 2
-    last = rows[0][columns - 1]
-    if "Section" not in last:
+    if "Section" not in header[columns - 1]:
         raise CanvasRejects("Invalid header row")
+    return columns, id_col
+
+
+def _canvas_number(value: str) -> str:
+    """``decimal_comma_to_period``: ``10,00`` → ``10.00``."""
+    if not re.fullmatch(r"-?[0-9.,]+", value):
+        return value
+    parts = re.split(r"[.,]", value)
+    return ".".join(["".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else value
+
+
+def canvas_import(text: str, assignments: dict[str, str], students: dict[str, str]
+                  ) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """({id de tarea: {persona: nota}}, títulos de tareas NUEVAS), como Canvas."""
+    rows = list(csv.reader(io.StringIO(text), delimiter=_canvas_delimiter(text.splitlines())))
+    columns, id_col = _canvas_student_columns(rows[0])
     found, new = {}, []
     for j, title in enumerate(rows[0][columns:], start=columns):
         m = re.fullmatch(r"(.*)\s\((\d+)\)", title)
@@ -114,15 +130,9 @@ def canvas_import(text: str, assignments: dict[str, str], students: dict[str, st
             new.append(title)
     out: dict[str, dict[str, str]] = {a: {} for a in found.values()}
     for row in rows[1:]:
-        if row[0].strip() == "Points Possible":
-            continue
         person = students.get(row[id_col].strip())
-        if person is None:
+        if row[0].strip() == "Points Possible" or person is None:
             continue
         for j, a in found.items():
-            value = row[j]
-            if re.fullmatch(r"-?[0-9.,]+", value):
-                parts = re.split(r"[.,]", value)
-                value = ".".join(["".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else value
-            out[a][person] = value
+            out[a][person] = _canvas_number(row[j])
     return out, new
