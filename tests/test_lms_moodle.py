@@ -318,3 +318,17 @@ def test_versions_are_all_graded_and_a_difference_blanks_the_export(tmp_path: Pa
     assert report.written == 1 and "puntajes distintos" in report.text()
     grades = moodle_import_grades(out.read_bytes(), "es", {p[2]: p[1] for p in PEOPLE})
     assert grades["jose@example.edu"] == "" and grades["ana@example.edu"] == "100,00"
+
+
+def test_a_worksheet_resaved_with_semicolons_goes_back_to_what_moodle_reads(tmp_path: Path) -> None:
+    """Abierta y guardada de nuevo en una planilla de cálculo (``;``, Windows-1252):
+    importgradeslib.php la lee siempre como UTF-8 con comas."""
+    course, ws, _ = _imported_and_graded(tmp_path, "es")
+    rows = list(csv.reader(ws.open(encoding="utf-8")))
+    resaved = tmp_path / "guardada.csv"
+    resaved.write_bytes("\r\n".join(";".join(r) for r in rows).encode("cp1252"))
+    out = tmp_path / "subir.csv"
+    report = lms.export_moodle(course, A, out, resaved)
+    assert report.written == 5 and "UTF-8" in report.text()
+    grades = moodle_import_grades(out.read_bytes(), "es", {p[2]: p[1] for p in PEOPLE})
+    assert grades["jose@example.edu"] == "50,00"
