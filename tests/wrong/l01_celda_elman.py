@@ -441,3 +441,63 @@ def bptt_modifica_W_hh(X, y, h0, W_hx, W_hh, b_h, W_hy, b_y):
 WRONG["elman_step"].append(step_modifica_h_prev)
 WRONG["elman_forward"] += [forward_many_to_one_H_last, forward_modifica_h0]
 WRONG["bptt_gradients"].append(bptt_modifica_W_hh)
+
+
+# ------------------------------------------- bptt_many_to_many (opcional, sin puntos)
+
+def _m2m(X, H, h0, W_hh, dH, *, pisa=False, despues_de_tanh=False, corrido=False,
+         sin_primer_paso=False, modifica=False):
+    """BPTT de una pasada con un error opcional (el arnés usa las envolturas de abajo)."""
+    grads = {"W_hx": np.zeros((X.shape[2], W_hh.shape[0])), "W_hh": np.zeros_like(W_hh),
+             "b_h": np.zeros(W_hh.shape[0])}
+    d_h = np.zeros_like(h0)
+    fin = 0 if sin_primer_paso else -1
+    for t in range(X.shape[1] - 1, fin, -1):
+        h_prev = H[:, t - 1] if t > 0 else h0
+        if modifica:
+            d_salida = dH[:, t]
+            d_salida += d_h  # suma en el lugar sobre una vista de dH
+            d_h = d_salida
+        elif pisa:
+            d_h = dH[:, t]
+        elif not (despues_de_tanh or corrido):
+            d_h = d_h + dH[:, t]
+        d_a = d_h * (1.0 - H[:, t] ** 2)
+        if despues_de_tanh:
+            d_a = d_a + dH[:, t]
+        grads["W_hx"] += X[:, t].T @ d_a
+        grads["W_hh"] += h_prev.T @ d_a
+        grads["b_h"] += d_a.sum(axis=0)
+        d_h = d_a @ W_hh.T
+        if corrido:
+            d_h = d_h + dH[:, t]
+    return grads
+
+
+def m2m_pisa_el_error(X, H, h0, W_hh, dH):
+    """d_h = dH[:, t] en lugar de sumarlo: pierde el error que vuelve desde h_{t+1}."""
+    return _m2m(X, H, h0, W_hh, dH, pisa=True)
+
+
+def m2m_suma_despues_de_tanh(X, H, h0, W_hh, dH):
+    """Suma el error de la salida después de atravesar la tanh (a dL/dA_t y no a dL/dh_t)."""
+    return _m2m(X, H, h0, W_hh, dH, despues_de_tanh=True)
+
+
+def m2m_corrido_un_paso(X, H, h0, W_hh, dH):
+    """Suma dH[:, t] después de pasar el error a h_{t-1}: cada error entra un paso tarde."""
+    return _m2m(X, H, h0, W_hh, dH, corrido=True)
+
+
+def m2m_sin_primer_paso(X, H, h0, W_hh, dH):
+    """El bucle hacia atrás termina antes de t = 1: falta el paso que usa h0."""
+    return _m2m(X, H, h0, W_hh, dH, sin_primer_paso=True)
+
+
+def m2m_modifica_dH(X, H, h0, W_hh, dH):
+    """Acumula el error en el lugar sobre dH[:, t] (una vista): modifica dH."""
+    return _m2m(X, H, h0, W_hh, dH, modifica=True)
+
+
+WRONG["bptt_many_to_many"] = [m2m_pisa_el_error, m2m_suma_despues_de_tanh, m2m_corrido_un_paso,
+                              m2m_sin_primer_paso, m2m_modifica_dH]
