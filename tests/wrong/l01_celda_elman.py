@@ -387,7 +387,7 @@ def clip_divide_por_cero(grads, max_norm):
 def clip_norma_del_ultimo(grads, max_norm):
     """Calcula la norma dentro del bucle y usa la del último arreglo para todos."""
     salida = {}
-    for n, g in grads.items():
+    for g in grads.values():
         norma = np.linalg.norm(g)
     for n, g in grads.items():
         salida[n] = g * min(1.0, max_norm / max(norma, 1e-300))
