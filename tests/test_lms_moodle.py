@@ -185,6 +185,15 @@ def test_groups_expand_to_members_and_the_group_id_is_nobody(tmp_path: Path) -> 
     report = lms.import_moodle(course, _zip(tmp_path / "e.zip", entries), A, ws)
     assert report.students == {"1001": "ana_garcia", "1002": "jose_nunez"}, report.text()
     assert not (course / "submitted" / "maria_oconnor").exists()
+    # Las devoluciones van a cada miembro por su número, nunca al id del grupo.
+    for student in report.students.values():
+        (course / "feedback" / student / A).mkdir(parents=True)
+        (course / "feedback" / student / A / f"{LESSON.stem}.html").write_text(student)
+    out = tmp_path / "devoluciones.zip"
+    assert lms.export_moodle_feedback(course, A, out) == 2
+    with zipfile.ZipFile(out) as zf:
+        targets = moodle_feedback_targets(zf.namelist(), {p[2]: p[1] for p in PEOPLE})
+    assert sorted(targets.values()) == ["ana@example.edu", "jose@example.edu"]
 
 
 def test_same_people_same_ids_in_a_second_assignment(tmp_path: Path) -> None:

@@ -134,8 +134,8 @@ def _read_zip(zip_path: Path, report: ImportReport) -> dict[str, Folder]:
             match = _ENTRY.match(parts[0])
             if match and len(parts) >= 2 and match["tail"] in ("", "_"):
                 rel = "/".join(parts[1:])                      # con carpetas
-            elif match and len(parts) == 1 and len(match["tail"]) > 1 and match["tail"][0] == "_":
-                rel = match["tail"][1:]                        # sin carpetas
+            elif match and len(match["tail"]) > 1 and match["tail"][0] == "_":
+                rel = "/".join([match["tail"][1:], *parts[1:]])  # sin carpetas
             else:
                 report.ignored.append(info.filename)
                 continue
