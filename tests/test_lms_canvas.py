@@ -75,3 +75,20 @@ def test_no_column_no_export(tmp_path: Path) -> None:
     bad.write_text("Nombre,Nota\nAna,1\n", encoding="utf-8")
     with pytest.raises(lms.LmsError, match="Canvas"):
         lms.export_canvas(course, A, bad, tmp_path / "o.csv", COLUMN)
+
+
+def test_ids_by_sis_login_and_an_ambiguous_id_stays_unchanged(tmp_path: Path) -> None:
+    """Con los SIS Login ID como ids de nbgrader (detectado, o con --match); un
+    id que aparece en dos filas no le da la nota a ninguna."""
+    course = _course(tmp_path)
+    _graded(course, A, {"aperez1": 1.0, "rnunez": 0.5})
+    roster = _roster(tmp_path / "roster.csv", True, False, ",", False)
+    text = roster.read_text(encoding="utf-8").replace(",aperez2,", ",rnunez,")  # login repetido
+    roster.write_text(text, encoding="utf-8")
+    for match in (None, "SIS Login ID"):
+        out = tmp_path / "canvas.csv"
+        report = lms.export_canvas(course, A, roster, out, COLUMN, match)
+        got, _ = canvas_import(out.read_text(encoding="utf-8"), {"4411": "clase_rnn"},
+                               {p[1]: p[1] for p in PEOPLE})
+        assert got["4411"] == {"9001": "20.00", "9002": "", "9003": ""}, report.text()
+        assert "rnunez: coincide con 2 filas" in report.text()
