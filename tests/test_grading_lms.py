@@ -85,3 +85,25 @@ def test_every_hidden_block_is_removed() -> None:
     assert without_hidden_tests(source) == "a = 1\nwith x:\n    b = 3"
 
 
+
+
+def test_grades_csv_notes_show_every_version(tmp_path) -> None:
+    """grades.csv dice el puntaje de cada versión de un notebook (y «REVISAR» si
+    difieren) o, antes de corregirlas, que hay otras versiones sin corregir."""
+    from tools.grading.grades_table import CANDIDATES_CSV, OTHER_VERSIONS, version_notes
+
+    other = tmp_path / "submitted" / "ana" / "clase_rnn" / OTHER_VERSIONS
+    other.mkdir(parents=True)
+    (other / "01_celda_elman.ipynb").write_text("{}", encoding="utf-8")
+    notes = version_notes(tmp_path, "clase_rnn")
+    assert notes == {("ana", ""): [f"otra versión sin corregir: {OTHER_VERSIONS}/01_celda_elman.ipynb "
+                                   "(python -m tools.lms grade-candidates)"]}
+    (tmp_path / CANDIDATES_CSV.format(assignment="clase_rnn")).write_text(
+        "student,notebook,file,graded,score,max_score,review\n"
+        "ana,01_celda_elman.ipynb,01_celda_elman (1).ipynb,sí,10.0,10.0,REVISAR\n"
+        f"ana,01_celda_elman.ipynb,{OTHER_VERSIONS}/01_celda_elman.ipynb,no,0.0,10.0,REVISAR\n",
+        encoding="utf-8")
+    notes = version_notes(tmp_path, "clase_rnn")
+    assert notes == {("ana", "01_celda_elman"): [
+        "versiones: 01_celda_elman (1).ipynb (corregida) = 10.0, "
+        f"{OTHER_VERSIONS}/01_celda_elman.ipynb = 0.0. REVISAR: puntajes distintos"]}

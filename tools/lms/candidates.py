@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.grading.grades_table import CANDIDATES_CSV
 from tools.grading.submissions import canonical_notebook_name, plan_names
 from tools.lms.common import assignment_notebooks, write_atomic
 from tools.lms.moodle_zip import OTHER_VERSIONS
@@ -104,13 +105,13 @@ def grade_versions(course: Path, assignment: str, jobs: int | None = None) -> li
     writer = csv.DictWriter(buf, FIELDS)
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(course / f"candidates_{assignment}.csv", buf.getvalue().encode("utf-8"))
+    write_atomic(course / CANDIDATES_CSV.format(assignment=assignment), buf.getvalue().encode("utf-8"))
     return rows
 
 
 def to_review(course: Path, assignment: str) -> tuple[set[str], set[str]]:
     """(estudiantes marcados para revisar, estudiantes con versiones sin corregir)."""
-    path = course / f"candidates_{assignment}.csv"
+    path = course / CANDIDATES_CSV.format(assignment=assignment)
     flagged: set[str] = set()
     if path.exists():
         with path.open(encoding="utf-8", newline="") as fh:

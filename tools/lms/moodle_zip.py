@@ -34,6 +34,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from tools.grading import grades_table
 from tools.grading.submissions import FolderReport, plan_names
 from tools.lms.common import LmsError, assignment_notebooks, same_name, slug, write_atomic
 from tools.lms.moodle_worksheet import Worksheet, read_worksheet
@@ -272,8 +273,9 @@ def _resolve(folders: dict[str, Folder], ws: Worksheet | None, ids: _Identities,
 
 #: Donde quedan las otras versiones de un notebook (descargas anteriores): en
 #: una subcarpeta, así la corrección (que mira los notebooks de arriba) nunca
-#: toma una de ellas en lugar de la elegida; ``grade-candidates`` las corrige.
-OTHER_VERSIONS = "otras_versiones"
+#: toma una de ellas en lugar de la elegida; ``grade-candidates`` las corrige y
+#: ``grades.csv`` lo dice (:func:`tools.grading.grades_table.version_notes`).
+OTHER_VERSIONS = grades_table.OTHER_VERSIONS
 
 
 def _place(files: dict[str, bytes], expected: list[str], target: Path
@@ -343,6 +345,6 @@ def import_moodle(course: Path, zip_path: Path, assignment: str,
         rows, key=lambda r: int(r["participant"] or 0))))
     write_atomic(course / STUDENTS, _csv_bytes(STUDENT_FIELDS, [ids.rows[s] for s in sorted(ids.rows)]))
     # Una corrección de versiones anterior ya no vale para esta importación.
-    (course / f"candidates_{assignment}.csv").unlink(missing_ok=True)
+    (course / grades_table.CANDIDATES_CSV.format(assignment=assignment)).unlink(missing_ok=True)
     write_atomic(course / f"moodle_import_{assignment}.txt", (report.text() + "\n").encode("utf-8"))
     return report
