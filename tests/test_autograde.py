@@ -134,7 +134,10 @@ def _manual_points(source: Path) -> dict[str, float]:
 
 
 def _graded(nb: nbformat.NotebookNode) -> tuple[list[str], dict[str, list[str]], dict[str, float]]:
-    """(funciones evaluadas en orden, sus celdas de evaluación, puntos por celda)."""
+    """(funciones evaluadas en orden, sus celdas de evaluación, puntos por celda).
+
+    Las funciones de ejercicios opcionales (sin celda de evaluación con puntos)
+    no cuentan."""
     functions, points = [], {}
     for cell in nb.cells:
         m = cell.metadata.get("nbgrader", {})
@@ -144,7 +147,8 @@ def _graded(nb: nbformat.NotebookNode) -> tuple[list[str], dict[str, list[str]],
             points[m["grade_id"]] = float(m["points"])
     cells = {f: [g for g in points if g == f"test_{f}" or g.startswith(f"test_{f}__")]
              for f in functions}
-    return functions, cells, points
+    functions = [f for f in functions if cells[f]]
+    return functions, {f: cells[f] for f in functions}, points
 
 
 def _cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:
