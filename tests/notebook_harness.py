@@ -142,18 +142,34 @@ class GradedNotebook:
         return self._run_cells(list(self.cells_for(function_name)), function_name, impl,
                                student=student)
 
+    def _users(self, function_name: str) -> set[str]:
+        """Las funciones evaluadas que usan ``function_name``, directa o
+        indirectamente (su solución la nombra, o nombra a una que la usa)."""
+        users: set[str] = set()
+        frontier = {function_name}
+        while frontier:
+            name = frontier.pop()
+            word = re.compile(rf"\b{re.escape(name)}\b")
+            for other, src in self.solutions.items():
+                if other != function_name and other not in users and word.search(src):
+                    users.add(other)
+                    frontier.add(other)
+        return users
+
     def dependents(self, function_name: str) -> list[str]:
         """Celdas de evaluación de **otras** funciones que podrían usar
         ``function_name``: las que la nombran, o cuya función (la solución) la
-        nombra. Las demás no pueden verse afectadas por un error en ella."""
+        usa, directa o indirectamente. Las demás no pueden verse afectadas por
+        un error en ella."""
         word = re.compile(rf"\b{re.escape(function_name)}\b")
+        users = self._users(function_name)
         own = set(self.cells_for(function_name))
         out = []
         for gid, (src, _pts) in self.grade_cells.items():
             if gid in own:
                 continue
             tested = gid.removeprefix("test_").split("__")[0]
-            if word.search(src) or word.search(self.solutions.get(tested, "")):
+            if word.search(src) or tested in users:
                 out.append(gid)
         return out
 
