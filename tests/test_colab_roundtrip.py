@@ -156,9 +156,13 @@ def student_copy(source: Path, wrong: set[str] = frozenset()) -> nbformat.Notebo
 
 
 def _function(nb: nbformat.NotebookNode, index: int) -> str:
+    """La función evaluada número ``index`` (las opcionales, sin celda con puntos, no cuentan)."""
+    graded = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")}
     names = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
              and not c.metadata["nbgrader"].get("grade")]
+    names = [n for n in names if any(g == f"test_{n}" or g.startswith(f"test_{n}__") for g in graded)]
     return names[index]
 
 
