@@ -238,6 +238,20 @@ def _same_path(mine: tuple[int, ...], lp_mine: float, ref: tuple[int, ...], lp_r
     return mine == ref or (abs(lp_mine - lp_ref) <= tol and len(mine) == len(ref))
 
 
+def _check_same(vocab: Any, prompt: Sequence[int], seq: Sequence[int], lp: float,
+                ref: Sequence[int], lp_ref: float, label: str, what: str, hint: str) -> None:
+    """Tu secuencia (con el texto inicial adelante) y su log-prob contra las del
+    Decoder, con la tolerancia de una suma de float32 de ese largo."""
+    mine = tuple(seq[len(prompt):])
+    tol = sum_atol(len(ref))
+    if tuple(seq[:len(prompt)]) != tuple(prompt) or not _same_path(mine, lp, tuple(ref), lp_ref, tol) \
+            or abs(lp - lp_ref) > tol:
+        raise AssertionError(
+            f"{label}: el Decoder da «{' '.join(vocab.decode(ref))}» (log-prob {lp_ref:.4f}) y "
+            f"{what} «{' '.join(vocab.decode(mine))}» (log-prob {lp:.4f}; tolerancia {tol:.1g}). "
+            f"Revisá {hint}.")
+
+
 def check_decoder_agreement(greedy_search: Callable[..., Any], beam_search: Callable[..., Any],
                             next_log_probs: Callable[..., Any], model: Any, vocab: Any,
                             prompts: Sequence[Sequence[int]], steps: int, *,
@@ -271,15 +285,8 @@ def check_decoder_agreement(greedy_search: Callable[..., Any], beam_search: Call
         words = " ".join(vocab.decode(prompt))
         ref, lp_ref = tuple(gen.tokens[i]), float(gen.log_probs[i])
         seq, lp = _as_pair(greedy_search(next_log_probs, prompt, steps), "greedy_search")
-        mine = seq[len(prompt):]
-        tol = sum_atol(len(ref))
-        if seq[:len(prompt)] != prompt or not _same_path(mine, lp, ref, lp_ref, tol) \
-                or abs(lp - lp_ref) > tol:
-            raise AssertionError(
-                f"greedy desde {words!r}: el Decoder genera «{' '.join(vocab.decode(ref))}» "
-                f"(log-prob {lp_ref:.4f}) y tu greedy_search «{' '.join(vocab.decode(mine))}» "
-                f"(log-prob {lp:.4f}; tolerancia {tol:.1g}). Revisá greedy_search (lección 05) "
-                "y next_log_probs.")
+        _check_same(vocab, prompt, seq, lp, ref, lp_ref, f"greedy desde {words!r}",
+                    "tu greedy_search", "greedy_search (lección 05) y next_log_probs")
         if not beams[i]:
             raise AssertionError(f"beam desde {words!r}: el Decoder no devolvió haces.")
         best = beams[i][0]
@@ -289,15 +296,8 @@ def check_decoder_agreement(greedy_search: Callable[..., Any], beam_search: Call
             raise AssertionError(f"beam_search: se esperaba una lista de haces y se obtuvo "
                                  f"{result!r:.80}.")
         seq, lp = _as_pair(result[0], "beam_search(...)[0]")
-        mine = seq[len(prompt):]
-        tol = sum_atol(len(ref))
-        if seq[:len(prompt)] != prompt or not _same_path(mine, lp, ref, lp_ref, tol) \
-                or abs(lp - lp_ref) > tol:
-            raise AssertionError(
-                f"beam (ancho {beam_width}, alpha {alpha:g}) desde {words!r}: el mejor haz del "
-                f"Decoder es «{' '.join(vocab.decode(ref))}» (log-prob {lp_ref:.4f}) y el tuyo "
-                f"«{' '.join(vocab.decode(mine))}» (log-prob {lp:.4f}; tolerancia {tol:.1g}). "
-                "Revisá beam_search (lección 05: puntaje, haces terminados, poda) y "
-                "next_log_probs.")
+        _check_same(vocab, prompt, seq, lp, ref, lp_ref,
+                    f"beam (ancho {beam_width}, alpha {alpha:g}) desde {words!r}", "tu mejor haz",
+                    "beam_search (lección 05: puntaje, haces terminados, poda) y next_log_probs")
         if not math.isfinite(lp):
             raise AssertionError(f"beam desde {words!r}: log-prob no finita ({lp}).")
