@@ -113,7 +113,7 @@ class GradedNotebook:
             exec(compile(src, f"{self.path.name}:{gid}", "exec"), ns)
         return ns
 
-    def _run_cells(self, gids: list[str], function_name: str,
+    def run_cells(self, gids: list[str], function_name: str,
                    impl: Callable[..., Any] | None, *, student: bool = False
                    ) -> dict[str, BaseException | None]:
         sink = io.StringIO()
@@ -139,7 +139,7 @@ class GradedNotebook:
         celdas de evaluación de ``function_name``. Devuelve la excepción (o
         ``None``) de cada celda. Con ``student=True``, las celdas como las ve el
         estudiante: sin la parte oculta."""
-        return self._run_cells(list(self.cells_for(function_name)), function_name, impl,
+        return self.run_cells(list(self.cells_for(function_name)), function_name, impl,
                                student=student)
 
     def _users(self, function_name: str) -> set[str]:
@@ -176,4 +176,4 @@ class GradedNotebook:
     def run_dependents(self, function_name: str, impl: Callable[..., Any]
                        ) -> dict[str, BaseException | None]:
         """Las celdas de :meth:`dependents` con ``impl`` en lugar de la solución."""
-        return self._run_cells(self.dependents(function_name), function_name, impl)
+        return self.run_cells(self.dependents(function_name), function_name, impl)

@@ -30,7 +30,7 @@ from notebook_harness import GradedNotebook  # noqa: E402
 
 
 def _failing(nb: GradedNotebook, function: str, impl, gids: list[str]) -> list[str]:
-    results = nb._run_cells(gids, function, impl)
+    results = nb.run_cells(gids, function, impl)
     return [f"{gid} (−{nb.grade_cells[gid][1]:g})" for gid, exc in results.items()
             if exc is not None]
 
