@@ -302,6 +302,9 @@ def _dependency_hint(names: Iterable[str]) -> str:
             "cuesta solo los puntos de su ejercicio.)")
 
 
+_MISSING = object()  # un nombre que no estaba en el espacio de nombres
+
+
 @contextlib.contextmanager
 def graded_alone(namespace: MutableMapping[str, Any], **references: str) -> Iterator[None]:
     """Evalúa un ejercicio con versiones correctas de los ejercicios anteriores.
@@ -339,5 +342,3 @@ def graded_alone(namespace: MutableMapping[str, Any], **references: str) -> Iter
             else:
                 namespace[dep] = value
 
-
-_MISSING = object()
