@@ -32,6 +32,12 @@ MIRROR_ENV := $(if $(MIRROR),COURSE_DATA_MIRROR=$(MIRROR),)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
+	@# rfc3987-syntax (extra format-nongpl de jsonschema, que pide jupyter-events)
+	@# compila una gramática de lark al importarse: 2-4 s de CPU en cada proceso
+	@# que importa nbformat (nbgrader, cada entrega que se corrige, JupyterLab).
+	@# jsonschema funciona sin él (solo deja de validar el formato «iri», que
+	@# nada del curso usa); tests/test_environment.py lo comprueba.
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y rfc3987-syntax
 	@touch $@
 
 install: $(STAMP)

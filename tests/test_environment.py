@@ -4,6 +4,8 @@ Binder), el Makefile y .ci/run no pueden desviarse de ella ni del README."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 from tools import ROOT
@@ -71,3 +73,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()
           if line.strip() and not line.lstrip().startswith("#")]
     assert ci[-1] == "make test", f".ci/run debe terminar corriendo `make test`: {ci}"
+
+
+def test_nbformat_imports_without_the_slow_iri_grammar() -> None:
+    """`make install` quita rfc3987-syntax: con él, importar nbformat (cada
+    nbgrader, cada entrega corregida) compila una gramática de lark, 2-4 s."""
+    code = "import sys, nbformat, jsonschema; print('rfc3987_syntax' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", (
+        "importar nbformat carga rfc3987_syntax: falta `pip uninstall rfc3987-syntax` "
+        "(lo hace `make install`)")
