@@ -14,8 +14,9 @@
 * Casos degenerados: un estudiante, todos con el puntaje máximo, un ejercicio
   que nadie hizo, celdas manuales sin nota, notebooks sin entregar, resultados
   leídos del ``tar.gz`` guardado.
-* Una clase de verdad de la lección 01 (tres entregas) por ``python -m
-  tools.grading`` y después ``python -m tools.stats``.
+* Una clase de verdad (la lección 01 corregida por ``python -m tools.grading``)
+  y después ``python -m tools.stats``: en ``tests/test_grading_class.py``, que
+  ya corrige esa clase.
 
 Las funciones, sus celdas y sus respuestas equivocadas se descubren solas: los
 mensajes y los casos de una lección pueden cambiar sin tocar estas pruebas.
@@ -28,12 +29,10 @@ import importlib
 import os
 import pkgutil
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import wrong
@@ -380,67 +379,3 @@ def test_merge_table_and_state_dir_match_grading() -> None:
 
     assert data.MERGE_TABLE == gradebook_merge.STATE
     assert data.STATE_DIR == grading.STATE_DIR
-
-
-# --------------------------------------------------------------- una clase de verdad
-
-LESSON = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
-
-
-def test_real_class_of_lesson_01(tmp_path) -> None:
-    """Tres entregas corregidas de verdad (~10 s cada una sin otra carga): la
-    solución, una en blanco (cada función lanza ``NotImplementedError``, como
-    el esqueleto de la versión del estudiante) y una con una respuesta
-    equivocada en cada función."""
-    mod = next(importlib.import_module(f"wrong.{mi.name}") for mi in pkgutil.iter_modules(wrong.__path__)
-               if importlib.import_module(f"wrong.{mi.name}").NOTEBOOK.endswith(LESSON.name))
-    course = tmp_path / "curso"
-    (course / "solutions" / "clase_rnn").mkdir(parents=True)
-    shutil.copy(LESSON, course / "solutions" / "clase_rnn" / LESSON.name)
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-
-    def submit(student: str, nb) -> None:
-        folder = course / "submitted" / student / "clase_rnn"
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / LESSON.name))
-
-    import inspect
-
-    submit("completo", nbformat.read(str(LESSON), as_version=4))
-    nb = nbformat.read(str(LESSON), as_version=4)
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
-            cell.source = f"def {meta['grade_id']}(*args, **kwargs):\n    raise NotImplementedError()\n"
-    submit("en_blanco", nb)
-    nb = nbformat.read(str(LESSON), as_version=4)
-    module = inspect.getsource(mod).replace("from __future__ import annotations\n", "")
-    for cell in nb.cells:
-        fn = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if fn in mod.WRONG:
-            cell.source = f"{module}\n\n{fn} = {mod.WRONG[fn][0].__name__}\n"
-    submit("equivocado", nb)
-    env = env_with_tools({**os.environ, "COURSE_FAST": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
-                          "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"})
-    proc = subprocess.run([sys.executable, "-m", "tools.grading", "--course", str(course),
-                           "--no-progress", "--jobs", "1", "--no-warm"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    proc = subprocess.run([sys.executable, "-m", "tools.stats", "--course", str(course)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    a = analyse(load(course, "clase_rnn"))
-    assert a.data.students == ["completo", "en_blanco", "equivocado"]
-    assert all(secs and secs > 0 for secs in a.data.seconds.values())
-    kinds = a.data.kinds()
-    blank, wrong_ = a.data.students.index("en_blanco"), a.data.students.index("equivocado")
-    assert all(k == m.NOT_DONE for k in kinds[blank]), kinds[blank]
-    assert all(k == m.OK for k in kinds[a.data.students.index("completo")])
-    assert any(k in (m.FAILED, m.ERROR) for k in kinds[wrong_])
-    # Cada celda que falló tiene su grupo, con el mensaje real de helpers.checks.
-    for s, j in a.data.errors:
-        groups = a.mistakes[a.data.items[j].label]
-        assert any(a.data.students[s] in g.students for g in groups)
-    shown = [g.representative for gs in a.mistakes.values() for g in gs if g.kind == m.FAILED]
-    assert shown and all(": " in r for r in shown)
-    assert (course / "stats" / "clase_rnn" / "index.html").exists()
