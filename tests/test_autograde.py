@@ -1,11 +1,15 @@
 """El autocorrector de punta a punta, con nbgrader de verdad y por el mismo
 camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
 
-* Por notebook: la solución obtiene el 100 % y la versión en blanco (la de
-  ``notebooks/``, commiteada) el 0 %; la tabla y el CSV lo muestran. Sobre esos
-  notebooks ya ejecutados se aplica el ``Validator`` de nbgrader (sin volver a
-  ejecutarlos): la solución valida y la versión en blanco no pasa ninguna
-  prueba (``invert=True``).
+* Por notebook, la lección resuelta como la entrega un estudiante desde Colab
+  en el peor caso: guardada en GitHub (``Copia_de_…``, con la insignia y el
+  usuario de GitHub) y sin **nada** de la metadata de nbgrader (editores que
+  la borran): se reconocen sus celdas por contenido y obtiene el 100 % del
+  código (las respuestas escritas quedan pendientes); la tabla y el CSV lo
+  muestran. Sobre el notebook ya ejecutado se aplica el ``Validator`` de
+  nbgrader (sin volver a ejecutarlo). Que la versión en blanco pierda cada
+  punto lo comprueban ``tests/test_wrong_answers.py`` (cada celda de
+  evaluación, en el proceso) y ``tests/test_grading_class.py`` (con nbgrader).
 * Ataques (lección 01), dos entregas que los juntan; cada celda de evaluación
   debe valer exactamente lo esperado:
   - celdas de evaluación editadas o borradas → se corrigen con las originales;
@@ -17,7 +21,7 @@ camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
     no ganan nada; modificar ``numpy`` → el notebook queda en 0 para revisión;
   - la devolución HTML no muestra el código de las pruebas ocultas.
 * La copia corregida y la devolución de la solución (todos los puntos) no
-  muestran ni un error.
+  muestran ni un error, ni el usuario de Colab o de GitHub.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from colab_files import PEOPLE, colabify, student_copy
 from output_checks import html_output_problems, notebook_output_problems
 
 from tools import grading
 from tools.authoring import release
+from tools.autograding import CONTENT_NOTE
 
 ROOT = release.ROOT
 SOURCES = release.source_notebooks()
@@ -90,33 +96,36 @@ def _validate(path: Path, *, invert: bool) -> dict:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=_rel)
-def test_solution_gets_full_points_and_blank_gets_zero(tmp_path: Path, source: Path,
-                                                        capsys) -> None:
+def test_solution_saved_from_colab_without_metadata_gets_full_points(tmp_path: Path,
+                                                                     source: Path,
+                                                                     capsys) -> None:
     assignment, name = source.parent.name, source.name
     course = _course(tmp_path, source)
-    blank = ROOT / "notebooks" / assignment / name
-    _submit(course, "solucion", assignment, nbformat.read(str(source), as_version=4), name)
-    _submit(course, "en_blanco", assignment, nbformat.read(str(blank), as_version=4), name)
+    github_user = "valen-quiroga-77"
+    copy = student_copy(source)
+    target = course / "submitted" / "solucion" / assignment
+    target.mkdir(parents=True)
+    (target / f"Copia_de_{name}").write_text(
+        colabify(copy, PEOPLE["nombre"], strip_nbgrader=True, name=name,
+                 github_user=github_user), encoding="utf-8")
     out, rows = _run_make_autograde(course, capsys)
-    assert "solucion" in out and "en_blanco" in out and source.stem in out
-    sol, empty = rows[("solucion", source.stem)], rows[("en_blanco", source.stem)]
+    assert "solucion" in out and source.stem in out
+    sol = rows[("solucion", source.stem)]
     assert float(sol["max_score"]) > 0
     # Las respuestas escritas (markdown) se corrigen a mano: la autocorrección
     # da todos los puntos de código y deja esas celdas marcadas como pendientes.
     manual = _manual_points(source)
     assert float(sol["score"]) == float(sol["max_score"]) - sum(manual.values()), (
         f"la solución obtuvo {sol}")
-    assert float(empty["score"]) == 0, f"la versión en blanco obtuvo {empty}"
-    pending = f"falta corregir a mano: {', '.join(sorted(manual))}" if manual else ""
-    assert sol["notes"] == pending
-    # En blanco, nbgrader pone 0 a las respuestas escritas que no cambiaron.
-    assert empty["notes"] == ""
-    autograded = course / "autograded"
-    assert _validate(autograded / "solucion" / assignment / name, invert=False) == {}
-    assert _validate(autograded / "en_blanco" / assignment / name, invert=True) == {}
+    if manual:
+        assert f"falta corregir a mano: {', '.join(sorted(manual))}" in sol["notes"], sol
+    cells = sum(1 for c in copy.cells if c.metadata.get("nbgrader"))
+    assert CONTENT_NOTE.format(n=cells) in sol["notes"], sol
+    autograded = course / "autograded" / "solucion" / assignment / name
+    assert _validate(autograded, invert=False) == {}
     # Lo que ve el estudiante con todos los puntos (la copia corregida y su
-    # devolución) corre sin un solo error.
-    graded = nbformat.read(str(autograded / "solucion" / assignment / name), as_version=4)
+    # devolución) corre sin un solo error y no conserva su usuario.
+    graded = nbformat.read(str(autograded), as_version=4)
     problems = notebook_output_problems(graded, name)
     proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=solucion")
     assert proc.returncode == 0, proc.stderr
@@ -124,6 +133,10 @@ def test_solution_gets_full_points_and_blank_gets_zero(tmp_path: Path, source: P
         encoding="utf-8")
     problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
     assert not problems, "\n".join(problems)
+    for path in (autograded, course / "feedback" / "solucion" / assignment / f"{source.stem}.html"):
+        text = path.read_text(encoding="utf-8")
+        for secret in (github_user, PEOPLE["nombre"]["displayName"], PEOPLE["nombre"]["userId"]):
+            assert secret not in text, f"{path.name} conserva «{secret}»"
 
 
 def _manual_points(source: Path) -> dict[str, float]:

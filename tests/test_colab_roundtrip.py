@@ -1,9 +1,9 @@
 """Un notebook que pasó por Colab se corrige igual que el original.
 
-Colab no corre en CI: las entregas se arman con :func:`colabify`, que escribe
-lo que escribe Colab al descargar un notebook (Archivo → Descargar → .ipynb).
-La forma de esa metadata sale de notebooks guardados por Colab y publicados en
-GitHub (ver el docstring de :func:`colabify`).
+Colab no corre en CI: las entregas se arman con :func:`colab_files.colabify`,
+que escribe lo que escribe Colab al descargar un notebook (Archivo → Descargar
+→ .ipynb). La forma de esa metadata sale de notebooks guardados por Colab y
+publicados en GitHub (ver su docstring).
 
 * Lección 01, un curso y una sola corrida de ``tools.grading.main`` con varias
   entregas del mismo trabajo (una función equivocada, para que el puntaje no
@@ -13,147 +13,33 @@ GitHub (ver el docstring de :func:`colabify`).
   estudiante, como ``Copy of … (1)``; y otra lección entregada con el nombre de
   esta, que debe fallar (no corregirse mal). Cada celda de evaluación vale lo
   que vale en el notebook sin tocar (0 las de la función equivocada, todos sus
-  puntos las demás: lo que ``tests/test_autograde.py`` comprueba para el
-  original); ni la copia corregida ni la devolución conservan nombre, e-mail,
-  foto ni ``userId``.
+  puntos las demás); ni la copia corregida ni la devolución conservan nombre,
+  e-mail, foto ni ``userId``.
 
-Que la copia corregida y la devolución de una entrega con todos los puntos no
-muestren ningún error, para cada lección, lo comprueba
-``tests/test_autograde.py`` (donde cada solución ya se corrige una vez).
+Que cada lección resuelta, guardada en GitHub desde Colab y sin nada de la
+metadata de nbgrader, saque todos los puntos sin un solo error en la copia
+corregida ni en la devolución lo comprueba ``tests/test_autograde.py`` (donde
+cada solución se corrige una vez, de esa forma).
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
-import random
 import shutil
-import uuid
 from pathlib import Path
 
 import nbformat
+from colab_files import PEOPLE, colabify, student_copy
 from output_checks import html_output_problems
 
 from tools import grading
 from tools.authoring import release
-from tools.autograding import CONTENT_NOTE, NOTES_KEY, align, without_hidden_tests
+from tools.autograding import CONTENT_NOTE, NOTES_KEY, align
 
 ROOT = release.ROOT
 LESSON_01 = ROOT / "solutions" / "clase_rnn" / "01_celda_elman.ipynb"
 LESSON_02 = ROOT / "solutions" / "clase_rnn" / "02_rnn_multicapa.ipynb"
-
-# Datos personales de las entregas de prueba: no deben llegar a la corrección.
-PEOPLE = {
-    "nombre": {"displayName": "Valentina Quiroga Ledesma", "userId": "10493857201938475610",
-               "photoUrl": "https://lh3.googleusercontent.com/a-/AOh14GhVqZ3xKq9u2N7pLmRt=s64"},
-    # Una cuenta sin nombre: Colab muestra (y guarda) la dirección de correo.
-    "correo": {"displayName": "tomas.iriarte.pln@alumnos.example.edu.ar",
-               "userId": "03981274650192837465",
-               "photoUrl": "https://lh3.googleusercontent.com/a/ACg8ocKt9Zr2WfB4y=s64-c"},
-}
-
-
-def _colab_id(rng: random.Random) -> str:
-    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-                   for _ in range(12))
-
-
-def colabify(nb: nbformat.NotebookNode, user: dict[str, str], *, strip_nbgrader: bool = False,
-             name: str = "01_celda_elman.ipynb", seed: int = 0, github_user: str | None = None
-             ) -> str:
-    """El JSON que descarga Colab (Archivo → Descargar → .ipynb) para ``nb``.
-
-    Lo que escribe Colab, tomado de notebooks guardados por Colab y publicados
-    en GitHub (2019–2024; p. ej. los que exporta con «Guardar una copia en
-    GitHub», cuya primera celda es el badge ``view-in-github``, y el ejemplo de
-    ids de Colab de la propuesta de ids de celda de Jupyter, JEP 62):
-
-    * ``"nbformat": 4, "nbformat_minor": 0``: sin ``id`` en las celdas;
-      indentado con 2 espacios y las claves en ese orden (``nbformat``,
-      ``nbformat_minor``, ``metadata``, ``cells``).
-    * Metadata del notebook: ``colab`` con ``provenance`` (lista de
-      ``{"file_id", "timestamp"}`` del archivo de Drive del que se copió),
-      ``name`` (el nombre del archivo, en versiones anteriores a 2023),
-      ``authorship_tag`` (``"ABX9Ty…"``) y opciones como ``toc_visible``;
-      ``accelerator`` si se eligió GPU; ``kernelspec`` reducido a
-      ``{"name": "python3", "display_name": "Python 3"}`` y ``language_info``
-      a ``{"name": "python"}``.
-    * Metadata de cada celda: ``id`` (12 caracteres ``[A-Za-z0-9_-]``); en las
-      de código ejecutadas además ``colab`` (``{"base_uri":
-      "https://localhost:8080/"}``, con ``height`` si la salida es una imagen),
-      ``outputId`` (un UUID) y ``executionInfo``: ``elapsed``, ``status``,
-      ``timestamp``, ``user_tz`` y ``user`` con ``displayName`` (el nombre de
-      la cuenta de Google, o su correo si no tiene nombre), ``photoUrl`` (la
-      foto del perfil, o ``""``) y ``userId``. Las salidas quedan como están.
-    * Colab conserva la demás metadata de celda (la de nbgrader incluida);
-      ``strip_nbgrader=True`` reproduce los editores que la borran
-      (jupyter/nbgrader#424, #1398).
-    * ``github_user``: guardado con «Guardar una copia en GitHub»: la primera
-      celda es la insignia «Abrir en Colab» (``metadata.id`` =
-      ``view-in-github``, ``colab_type`` = ``text``) con un enlace a
-      ``colab.research.google.com/github/<usuario>/…``.
-    """
-    rng = random.Random(seed)
-    stamp = 1_732_000_000_000 + rng.randrange(10**9)
-    cells = []
-    for cell in nb.cells:
-        meta = {k: v for k, v in cell.metadata.items() if k != "nbgrader" or not strip_nbgrader}
-        meta["id"] = _colab_id(rng)
-        out: dict = {"cell_type": cell.cell_type}
-        if cell.cell_type == "code":
-            image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
-            meta["colab"] = {"base_uri": "https://localhost:8080/", **({"height": 301} if image else {})}
-            stamp += rng.randrange(2_000, 90_000)
-            meta["executionInfo"] = {"elapsed": rng.randrange(5, 9_000), "status": "ok",
-                                     "timestamp": stamp, "user": dict(user), "user_tz": 180}
-            meta["outputId"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            out.update(execution_count=cell.get("execution_count"), metadata=meta,
-                       outputs=copy.deepcopy(cell.get("outputs", [])), source=cell.source)
-        else:
-            out.update(metadata=meta, source=cell.source)
-        cells.append(out)
-    if github_user is not None:
-        cells.insert(0, {"cell_type": "markdown",
-                         "metadata": {"id": "view-in-github", "colab_type": "text"},
-                         "source": [f'<a href="https://colab.research.google.com/github/{github_user}'
-                                    f'/rnn-curso/blob/main/{name}" target="_parent"><img '
-                                    'src="https://colab.research.google.com/assets/colab-badge.svg" '
-                                    'alt="Open In Colab"/></a>']})
-    doc = {
-        "nbformat": 4, "nbformat_minor": 0,
-        "metadata": {
-            "colab": {"provenance": [{"file_id": "1" + _colab_id(rng) + _colab_id(rng)[:8],
-                                      "timestamp": stamp - 86_400_000}],
-                      "name": name, "toc_visible": True,
-                      "authorship_tag": "ABX9Ty" + _colab_id(rng) + "/" + _colab_id(rng)[:9]},
-            "accelerator": "GPU",
-            "kernelspec": {"name": "python3", "display_name": "Python 3"},
-            "language_info": {"name": "python"},
-        },
-        "cells": cells,
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def student_copy(source: Path, wrong: set[str] = frozenset()) -> nbformat.NotebookNode:
-    """Lo que entrega un estudiante que resolvió la lección: la versión del
-    estudiante (sin pruebas ocultas) con las soluciones escritas, sin los
-    marcadores de nbgrader; las funciones de ``wrong``, equivocadas."""
-    nb = nbformat.read(str(source), as_version=4)
-    for cell in nb.cells:
-        m = cell.metadata.get("nbgrader", {})
-        if m.get("grade") and cell.cell_type == "code":
-            cell.source = without_hidden_tests(cell.source)
-        elif m.get("solution") and cell.cell_type == "code":
-            if m["grade_id"] in wrong:
-                cell.source = f"def {m['grade_id']}(*args, **kwargs):\n    return None\n"
-            else:
-                cell.source = "\n".join(ln for ln in cell.source.split("\n")
-                                        if "### BEGIN SOLUTION" not in ln
-                                        and "### END SOLUTION" not in ln)
-    return nb
-
 
 def _function(nb: nbformat.NotebookNode, index: int) -> str:
     """La función evaluada número ``index`` (las opcionales, sin celda con puntos, no cuentan)."""
@@ -338,35 +224,3 @@ def test_colab_submissions_get_the_same_scores_and_no_personal_data(tmp_path: Pa
         for secret in _personal_strings():
             assert secret not in text, f"{path.relative_to(course)} conserva «{secret}»"
         assert "executionInfo" not in text and "authorship_tag" not in text, path
-
-
-def test_every_lesson_without_any_nbgrader_metadata_gets_full_marks(tmp_path: Path) -> None:
-    """Issue #18: cada lección resuelta, guardada en GitHub desde Colab
-    (``Copia_de_…``, con la insignia y el usuario de GitHub) y sin NADA de la
-    metadata de nbgrader, saca todos los puntos; el usuario no llega a la copia
-    corregida ni a la devolución. (Una entrega con todos los notebooks: un
-    solo trabajo de corrección.)"""
-    assignment = "clase_rnn"
-    lessons = sorted((ROOT / "solutions" / assignment).glob("*.ipynb"))
-    course = _course(tmp_path, lessons)
-    github_user = "valen-quiroga-77"
-    full = {}
-    for lesson in lessons:
-        source = nbformat.read(str(lesson), as_version=4)
-        full[lesson.stem] = sum(float(c.metadata["nbgrader"]["points"]) for c in source.cells
-                                if c.metadata.get("nbgrader", {}).get("grade"))
-        _put(course, "sin_nada", assignment, f"Copia_de_{lesson.name}",
-             colabify(student_copy(lesson), PEOPLE["nombre"], strip_nbgrader=True,
-                      name=lesson.name, github_user=github_user))
-    code = grading.main(["--course", str(course)])
-    with (course / "grades.csv").open(encoding="utf-8") as fh:
-        rows = {r["notebook"]: r for r in csv.DictReader(fh) if r["student"] == "sin_nada"}
-    assert code == 0
-    for stem, points in full.items():
-        assert float(rows[stem]["score"]) == points, rows[stem]
-    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=sin_nada")
-    assert proc.returncode == 0, proc.stderr
-    files = [p for d in ("autograded", "feedback") for p in (course / d).rglob("*") if p.is_file()]
-    assert sum(p.suffix == ".html" for p in files) == len(lessons)
-    for path in files:
-        assert github_user not in path.read_text(encoding="utf-8", errors="replace"), path
