@@ -31,6 +31,10 @@ import pytest
 from helpers import challenge as C
 from tools import ROOT
 
+# Sus fixtures de módulo (modelos, corpus, clases simuladas) se arman una sola vez:
+# todas las pruebas del módulo van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("challenge")
+
 MIRROR = ROOT.parent / "shared" / "corpora"
 NOTEBOOK = ROOT / "solutions" / "desafio" / "desafio_generacion.ipynb"
 

@@ -29,6 +29,10 @@ from helpers.decoding import Decoder, random_table, table_next_log_probs  # noqa
 from helpers.decoding.samplers import filter_logits  # noqa: E402
 from helpers.lm import LMConfig, build_lm  # noqa: E402
 
+# Sus fixtures de módulo (modelos, corpus, clases simuladas) se arman una sola vez:
+# todas las pruebas del módulo van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("decoding")
+
 V, PAD, UNK, EOS, BOS = 23, 0, 1, 2, 3
 
 # Tolerancias, desde la precisión que se usa. El decodificador y la referencia

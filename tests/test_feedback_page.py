@@ -22,6 +22,10 @@ import pytest
 from tools import ROOT, grading
 from tools.authoring import nb as nbtools
 
+# La fixture de módulo (un curso corregido con nbgrader) se arma una sola vez:
+# las dos pruebas van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("feedback_page")
+
 SOLUTION = '''def duplicar(xs):
     """Devuelve una lista nueva con cada elemento de xs dos veces seguidas.
     Con xs vacía devuelve []."""

@@ -101,7 +101,9 @@ def build_class(course: Path) -> dict[str, str]:
         "    raise ValueError('todavía no lo hice')\n")
     submit("excepcion", nb)
     nb = _solution()
-    _cell(nb, "bptt_gradients").source = "while True:\n    pass\n"
+    # Un bucle que duerme: el timeout cuesta reloj y no CPU en cada corrida (los
+    # que ocupan el procesador o se tragan la interrupción: test_autograde.py).
+    _cell(nb, "bptt_gradients").source = "import time\n\nwhile True:\n    time.sleep(0.2)\n"
     submit("bucle", nb)
     submit("sin_notebook", "mis respuestas están en papel", name="notas.txt")
     submit("josé_ñúñez", _solution(), name=f"Copia de {NAME}")

@@ -21,6 +21,10 @@ from helpers import lm as L
 from helpers.lm import LMConfig, Splits, Vocab
 from helpers.lm import cache as lm_cache
 
+# Sus fixtures de módulo (modelos, corpus, clases simuladas) se arman una sola vez:
+# todas las pruebas del módulo van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("lm")
+
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 # Tolerancias desde la precisión: los modelos calculan en float32 (EPS32 ≈ 1.19e-7

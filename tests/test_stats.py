@@ -43,6 +43,10 @@ from tools.stats import analyse, load, normalise
 from tools.stats import mistakes as m
 from tools.stats import simulate as sim
 
+# Sus fixtures de módulo (modelos, corpus, clases simuladas) se arman una sola vez:
+# todas las pruebas del módulo van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("stats")
+
 #: Lecciones baratas de correr en el proceso (solo NumPy/Keras chico).
 LESSONS = ("clase_rnn/01_", "clase_rnn/02_", "clase_rnn/03_")
 N_STUDENTS = 200

@@ -14,6 +14,10 @@ from __future__ import annotations
 import pytest
 from notebook_harness import GradedNotebook
 
+# Sus fixtures de módulo (modelos, corpus, clases simuladas) se arman una sola vez:
+# todas las pruebas del módulo van al mismo proceso de xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("training_cell")
+
 NOTEBOOK = "clase_rnn/04_prediccion_proxima_palabra.ipynb"
 
 
