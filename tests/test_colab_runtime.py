@@ -103,7 +103,13 @@ def test_notebook_runs_in_colab_runtime(path: Path, colab_runtime: dict, tmp_pat
                        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(colab_env.KERNELS)]))
     client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
                             resources={"metadata": {"path": str(content)}})
-    client.execute(env=colab_env.kernel_env(tmp_path / "datos"), cwd=str(content))
+    try:
+        client.execute(env=colab_env.kernel_env(tmp_path / "datos"), cwd=str(content))
+    finally:
+        # Con un KernelManager propio, nbclient no apaga el kernel: sin esto
+        # quedaba vivo (~700 MB) hasta el final de la corrida.
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
 
     probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     pins = colab_env.pinned()
