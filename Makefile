@@ -21,11 +21,12 @@ PORT   ?= 8888
 TOKEN  ?=
 IP     ?= 127.0.0.1
 JOBS   ?= 2
-# Procesos de pytest-xdist en `make test`: uno más que los núcleos. Buena parte
-# de las pruebas espera a otro proceso (un kernel, nbgrader, JupyterLab, un
-# clúster de Dask, un timeout): con uno por núcleo, estos quedan ociosos un 20 %
-# del tiempo (26 min de CPU en 16,5 min de reloj con dos núcleos).
-TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# Procesos de pytest-xdist en `make test`: uno por núcleo. (Con dos núcleos y
+# todo instalado: 26 min de CPU en 16,5 min de reloj, un 20 % ocioso porque
+# muchas pruebas esperan a otro proceso. Con uno más que núcleos, en un clon
+# nuevo que además arma el entorno de Colab: 22 min; falta la comparación en
+# las mismas condiciones para cambiarlo.)
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Espejo local de los corpus (sin internet): ../shared/corpora si existe; otro
 # con `make test MIRROR=/ruta/a/corpora` (vacío: sin espejo, se descarga).
