@@ -71,15 +71,8 @@ def _markers(path: Path) -> tuple[str, ...]:
     return ("grading",) if _USES_GRADING.search(text) else ("unit",)
 
 
-#: Cadenas largas que corren enteras en un solo proceso de xdist (un grupo con
-#: una fixture de módulo cara): van primero, para que no queden solas al final
-#: mientras los demás procesos ya terminaron (la clase corregida: ~7 min).
-FIRST = ("test_grading_class.py",)
-
-
 @pytest.hookimpl(tryfirst=True)  # antes de que xdist lea las marcas
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name not in FIRST)  # estable: el resto, igual
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.xdist_group(name=str(item.path)))
