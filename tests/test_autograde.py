@@ -129,12 +129,11 @@ def test_solution_saved_from_colab_without_metadata_gets_full_points(tmp_path: P
     problems = notebook_output_problems(graded, name)
     proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=solucion")
     assert proc.returncode == 0, proc.stderr
-    page = (course / "feedback" / "solucion" / assignment / f"{source.stem}.html").read_text(
-        encoding="utf-8")
+    feedback = course / "feedback" / "solucion" / assignment / f"{source.stem}.html"
+    page = feedback.read_text(encoding="utf-8")
     problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
     assert not problems, "\n".join(problems)
-    for path in (autograded, course / "feedback" / "solucion" / assignment / f"{source.stem}.html"):
-        text = path.read_text(encoding="utf-8")
+    for path, text in ((autograded, autograded.read_text(encoding="utf-8")), (feedback, page)):
         for secret in (github_user, PEOPLE["nombre"]["displayName"], PEOPLE["nombre"]["userId"]):
             assert secret not in text, f"{path.name} conserva «{secret}»"
 

@@ -86,7 +86,8 @@ def test_the_skeleton_loses_every_point(relpath: str, function_name: str) -> Non
     blank = GradedNotebook.load(relpath, root=NOTEBOOKS)
     assert set(blank.solutions) == set(nb.solutions), "la versión del estudiante no está al día"
     graded = _graded_cells(relpath, function_name)
-    results = replace(nb, solutions=blank.solutions, _setup_ns=None).run_cells(
+    # La celda setup es la misma: su espacio de nombres ya armado se reusa.
+    results = replace(nb, solutions=blank.solutions, _setup_ns=nb._setup_namespace()).run_cells(
         graded, function_name, None)
     passed = [gid for gid, exc in results.items() if exc is None]
     assert not passed, f"el esqueleto de {function_name} gana los puntos de {passed}"
