@@ -55,8 +55,10 @@ lab: $(STAMP)
 # clon recién hecho), todos los núcleos con pytest-xdist (TEST_JOBS). En segundo plano, mientras
 # tanto, tools.envs.colab_env arma el entorno con las versiones de Colab
 # (constraints/colab.txt; en caché en .cache/colab-runtime mientras no cambie) e
-# instala el curso como la celda de Colab; tests/test_colab_runtime.py lo espera
-# y corre ahí cada notebook de solutions/.
+# instala el curso como la celda de Colab. nbval corre cada notebook de solutions/
+# ahí, en un kernel de ese entorno (--nbval-kernel-name colab-runtime,
+# tests/colab_kernel.py), cuando esté listo; en el entorno del docente cada
+# solución corre entera al corregirla (tests/test_autograde.py).
 test: $(STAMP) lint
 	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
 	$(BIN)/python -m tools.envs.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
@@ -64,7 +66,7 @@ test: $(STAMP) lint
 	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup \
-	    tests solutions --nbval-lax --nbval-current-env --nbval-cell-timeout=180 \
+	    tests solutions --nbval-lax --nbval-kernel-name=colab-runtime --nbval-cell-timeout=180 \
 	    -p no:cacheprovider -rs $(PYTEST_ARGS); status=$$?; \
 	wait $$colab_pid; grep -v '^WARNING: Location' "$$colab_log" | tail -n 3; exit $$status
 

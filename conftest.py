@@ -28,6 +28,10 @@ from pathlib import Path
 
 import pytest
 
+# nbval en el kernel del runtime de Colab (con --nbval-kernel-name colab-runtime,
+# como en make test): tests/colab_kernel.py.
+pytest_plugins = ("tests.colab_kernel",)
+
 ROOT = Path(__file__).resolve().parent
 BROWSER = {"test_browser.py", "test_lab.py"}
 GRADING = {"test_wrong_answers.py", "test_release.py", "test_scaffold.py",

@@ -15,6 +15,27 @@ import nbformat
 # imprime Python al fallar); no un «✔ … lanza ValueError» de una comprobación.
 ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\b", re.M)
 
+# Mensajes de TensorFlow que no tienen que llegar a lo que ve el estudiante:
+# los de C++ (absl, TF ≥ 2.21; glog, TF ≤ 2.20) y sus avisos de arranque.
+TF_NOISE = [
+    re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\]", re.M),
+    re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\]", re.M),
+    re.compile(r"All log messages before absl::InitializeLog"),
+    re.compile(r"rebuild TensorFlow with the appropriate compiler flags"),
+    re.compile(r"Unable to register cu(DNN|FFT|BLAS) factory"),
+    re.compile(r"node_def_util\.cc.*use_unbounded_threadpool"),
+]
+
+
+def tf_noise_line(text: str) -> str | None:
+    """La primera línea de ``text`` con un mensaje de TensorFlow, o ``None``."""
+    for pattern in TF_NOISE:
+        m = pattern.search(text)
+        if m:
+            return text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+    return None
+
+
 _OUTPUT_BLOCK = re.compile(
     r'<div class="(?:output_subarea [^"]*|[^"]*jp-OutputArea-output[^"]*)"([^>]*)>(.*?)</div>', re.S)
 

@@ -1,34 +1,30 @@
-"""Las lecciones en el runtime de Colab (versiones de ``constraints/colab.txt``):
-lo que hace la primera celda en Colab (instalar el paquete sin extras, desde el
-repositorio) no cambia ningún paquete de Colab, y cada notebook de
-``solutions/`` corre entero, con sus soluciones, en modo rápido.
+"""El runtime de Colab (versiones de ``constraints/colab.txt``): lo que hace la
+primera celda en Colab (instalar el paquete sin extras, desde el repositorio) no
+cambia ningún paquete de Colab, y nbval corre ahí cada notebook de ``solutions/``.
 
 El entorno lo arma ``tools/envs/colab_env.py`` (``make test`` lo empieza en segundo
-plano; acá se espera a que termine). Python 3.12, el de Colab, no está en CI:
-se usa el Python de las pruebas.
+plano; acá se espera a que termine). ``make test`` corre nbval con
+``--nbval-kernel-name colab-runtime``: cada notebook de ``solutions/``, celda
+por celda, en un kernel de ese entorno (``tests/colab_kernel.py``); acá se
+prueba que ese kernel es el de Colab y que una salida con mensajes de
+TensorFlow hace fallar la celda. Python 3.12, el de Colab, no está en CI: se
+usa el Python de las pruebas.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
+from tests.colab_kernel import check_probe, start_colab_kernel
 
 from tools import ROOT
 from tools.envs import colab_env
-
-NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-
-# Mensajes de C++ de TensorFlow (absl/glog) y la línea previa de absl.
-TF_NOISE = re.compile(
-    r"^(?:[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\]"                    # absl (TF ≥ 2.21)
-    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\])",       # glog (TF ≤ 2.20)
-    re.M)
 
 
 @pytest.fixture(scope="session")
@@ -84,47 +80,63 @@ def test_installing_the_course_changes_no_colab_package(colab_runtime: dict) -> 
         assert frozen.get(name) == version, f"{name}: {frozen.get(name)} en vez de {version}"
 
 
-# Se agrega al final del notebook (solo en memoria): prueba que corrió en el
-# entorno de Colab, con el paquete instalado y no con la carpeta del repositorio.
-PROBE = """\
-import sys, keras, numpy, tensorflow, helpers
-print("SONDA", sys.executable, tensorflow.__version__, keras.__version__, numpy.__version__,
-      helpers.__file__)
-"""
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "solutions").as_posix())
-def test_notebook_runs_in_colab_runtime(path: Path, colab_runtime: dict, tmp_path: Path) -> None:
-    nb = nbformat.read(str(path), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    content = tmp_path / "content"  # como /content en Colab: sin el repositorio
-    content.mkdir()
-    km = KernelManager(kernel_name=colab_env.KERNEL_NAME,
-                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(colab_env.KERNELS)]))
-    client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
-                            resources={"metadata": {"path": str(content)}})
+def test_the_nbval_kernel_is_colabs(colab_runtime: dict) -> None:
+    """El kernel con que make test corre nbval: el Python del entorno de Colab,
+    las versiones fijadas, helpers del paquete instalado y no del repositorio
+    (la sonda, que también corre antes de cada notebook), en una carpeta vacía."""
+    km, kc = start_colab_kernel()
     try:
-        client.execute(env=colab_env.kernel_env(tmp_path / "datos"), cwd=str(content))
+        said: list[str] = []
+        kc.execute_interactive("import os; print(os.getcwd(), os.listdir('.'))",
+                               timeout=60, output_hook=lambda m: said.append(
+                                   m["content"].get("text", "")))
     finally:
-        # Con un KernelManager propio, nbclient no apaga el kernel: sin esto
-        # quedaba vivo (~700 MB) hasta el final de la corrida.
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    cwd, listing = "".join(said).split(maxsplit=1)
+    assert listing.strip() == "[]" and not Path(cwd).is_relative_to(ROOT), said
 
-    probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+
+def test_the_probe_rejects_another_environment(colab_runtime: dict) -> None:
     pins = colab_env.pinned()
-    assert probe.startswith("SONDA "), probe
-    _, executable, tf_v, keras_v, np_v, helpers_file = probe.split()
-    assert Path(executable).parent.parent == colab_env.VENV, executable
-    assert (tf_v, keras_v, np_v) == (pins["tensorflow-cpu"], pins["keras"], pins["numpy"])
-    assert Path(helpers_file).is_relative_to(colab_env.VENV), f"helpers importado de {helpers_file}"
+    good = (f"SONDA {colab_env.python()} {pins['tensorflow-cpu']} {pins['keras']} "
+            f"{pins['numpy']} {colab_env.VENV}/lib/site-packages/helpers/__init__.py")
+    check_probe(good)
+    with pytest.raises(RuntimeError, match="el de"):
+        check_probe(good.replace(str(colab_env.python()), sys.executable))
+    with pytest.raises(RuntimeError, match="fijadas"):
+        check_probe(good.replace(f" {pins['keras']} ", " 3.0.0 "))
+    with pytest.raises(RuntimeError, match="no del paquete instalado"):
+        check_probe(good.replace(f"{colab_env.VENV}/lib/site-packages", str(ROOT)))
 
-    # Lo que ve el estudiante en Colab: sin errores ni mensajes de TensorFlow.
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.output_type != "error", f"{cell.get('id')}: {out.get('ename')}"
-            text = out.get("text", "") if out.output_type == "stream" else ""
-            m = TF_NOISE.search(text) or re.search(r"All log messages before absl::InitializeLog"
-                                                   r"|rebuild TensorFlow with the appropriate", text)
-            assert not m, (f"{cell.get('id')}: mensaje de TensorFlow en la salida: "
-                           f"{text[m.start():m.start() + 160]!r}")
+
+def test_nbval_on_the_colab_kernel_fails_a_cell_with_tensorflow_noise(
+        colab_runtime: dict, tmp_path: Path) -> None:
+    """nbval con --nbval-kernel-name colab-runtime (make test), de punta a punta:
+    una celda que escribe un mensaje de C++ de TensorFlow en stderr falla
+    diciéndolo; las otras pasan."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("print('hola')"),
+        nbformat.v4.new_code_cell(
+            "import os\nos.write(2, b'2026-12-03 17:00:00.123456: I tensorflow/core/util/"
+            "port.cc:153] oneDNN custom operations are on.\\n')\nimport time; time.sleep(0.5)"),
+        nbformat.v4.new_code_cell("print(1 + 1)"),
+    ]
+    nbformat.write(nb, str(tmp_path / "ruido.ipynb"))
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    # Solo el plugin (ni la configuración ni el conftest del repositorio).
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "ruido.ipynb", "-c", "pytest.ini", "-p", "no:cacheprovider",
+         "-p", "tests.colab_kernel", "--nbval-lax", f"--nbval-kernel-name={colab_env.KERNEL_NAME}",
+         "-q", "-rf"],
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=300)
+    out = proc.stdout + proc.stderr
+    assert re.search(r"\b1 failed, 2 passed\b", out), out[-3000:]
+    assert "FAILED ruido.ipynb::Cell 1 " in out, out[-3000:]
+    assert re.search(r"mensaje de TensorFlow en la salida: '2026-12-03 17:00:00\.123456: "
+                     r"I tensorflow/core/util/port\.cc", out), out[-3000:]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from output_checks import tf_noise_line
 
 from tools import ROOT
 
@@ -24,15 +25,6 @@ NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 # son ~25 figuras de ~20–60 KB (100 dpi, backend inline).
 MAX_IMAGE_TEXT = 3 * 1024 * 1024
 
-TF_NOISE = [
-    # Mensajes de C++ de TensorFlow: absl (TF ≥ 2.21) y glog (TF ≤ 2.20).
-    re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\]", re.M),
-    re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\]", re.M),
-    re.compile(r"All log messages before absl::InitializeLog"),
-    re.compile(r"rebuild TensorFlow with the appropriate compiler flags"),
-    re.compile(r"Unable to register cu(DNN|FFT|BLAS) factory"),
-    re.compile(r"node_def_util\.cc.*use_unbounded_threadpool"),
-]
 
 _DRAW_PREFIX = re.compile(r"^(plot|draw)_")
 
@@ -111,12 +103,9 @@ def tf_noise(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            for pattern in TF_NOISE:
-                m = pattern.search(text)
-                if m:
-                    line = text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
-                    found.append(f"{cell.get('id')}: {line[:140]}")
-                    break
+            line = tf_noise_line(text)
+            if line is not None:
+                found.append(f"{cell.get('id')}: {line[:140]}")
     return found
 
 

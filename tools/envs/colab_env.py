@@ -14,8 +14,9 @@ Pasos (``python -m tools.envs.colab_env``):
    los paquetes fijados (``informe.json`` guarda la comparación).
 
 Un candado (``flock``) permite que ``make test`` lo arranque en segundo plano
-mientras corren las demás pruebas, y que ``tests/test_colab_runtime.py`` espere
-a que termine (o lo haga, si se corre pytest sin make).
+mientras corren las demás pruebas, y que nbval en ese kernel
+(``tests/colab_kernel.py``) y ``tests/test_colab_runtime.py`` esperen a que
+termine (o lo hagan, si se corre pytest sin make).
 
 Python 3.12 (el de Colab) no está en CI: el entorno usa el Python con el que se
 corre este módulo.
