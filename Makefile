@@ -21,12 +21,10 @@ PORT   ?= 8888
 TOKEN  ?=
 IP     ?= 127.0.0.1
 JOBS   ?= 2
-# Procesos de pytest-xdist en `make test`: uno por núcleo. (Con dos núcleos y
-# todo instalado: 26 min de CPU en 16,5 min de reloj, un 20 % ocioso porque
-# muchas pruebas esperan a otro proceso. Con uno más que núcleos, en un clon
-# nuevo que además arma el entorno de Colab: 22 min; falta la comparación en
-# las mismas condiciones para cambiarlo.)
-TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Procesos de pytest-xdist en `make test`: uno más que núcleos. Muchas pruebas
+# esperan sin usar el procesador (un kernel que arranca, un timeout, el clúster
+# de Dask, el kill -9): con uno por núcleo, 20 % de la CPU quedaba ociosa.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
 # Espejo local de los corpus (sin internet): ../shared/corpora si existe; otro
 # con `make test MIRROR=/ruta/a/corpora` (vacío: sin espejo, se descarga).
@@ -59,10 +57,15 @@ lab: $(STAMP)
 # ahí, en un kernel de ese entorno (--nbval-kernel-name colab-runtime,
 # tests/colab_kernel.py), cuando esté listo; en el entorno del docente cada
 # solución corre entera al corregirla (tests/test_autograde.py).
-test: $(STAMP) lint
+#
+# El entorno de Colab se arma con el Python del sistema (tools.envs.colab_env
+# solo usa la biblioteca estándar) desde el principio: en un clon nuevo, a la
+# par de la instalación de .venv (pip usa un núcleo), no de las pruebas.
+test:
 	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
-	$(BIN)/python -m tools.envs.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
+	$(PYTHON) -m tools.envs.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
 	trap 'rm -rf "$$cache" "$$colab_log"' EXIT; \
+	$(MAKE) --no-print-directory lint || { wait $$colab_pid; exit 1; }; \
 	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup \
