@@ -6,7 +6,8 @@ camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
   usuario de GitHub) y sin **nada** de la metadata de nbgrader (editores que
   la borran): se reconocen sus celdas por contenido y obtiene el 100 % del
   código (las respuestas escritas quedan pendientes); la tabla y el CSV lo
-  muestran. Sobre el notebook ya ejecutado se aplica el ``Validator`` de
+  muestran. Todas las lecciones en un mismo curso, entregadas por un mismo
+  estudiante y corregidas en una sola corrida, como en la clase. Sobre el notebook ya ejecutado se aplica el ``Validator`` de
   nbgrader (sin volver a ejecutarlo). Que la versión en blanco pierda cada
   punto lo comprueban ``tests/test_wrong_answers.py`` (cada celda de
   evaluación, en el proceso) y ``tests/test_grading_class.py`` (con nbgrader).
@@ -26,8 +27,10 @@ camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
+import io
 import shutil
 from pathlib import Path
 
@@ -95,20 +98,45 @@ def _validate(path: Path, *, invert: bool) -> dict:
     return validator.validate(str(path))
 
 
+GITHUB_USER = "valen-quiroga-77"
+
+
+@pytest.fixture(scope="module")
+def solutions_from_colab(tmp_path_factory) -> dict:
+    """El curso con todas sus tareas y un estudiante que entrega cada lección
+    resuelta como la guarda en GitHub desde Colab (``Copia_de_…``, sin metadata
+    de nbgrader), corregido con una sola corrida de ``make autograde`` (un
+    trabajo por tarea, como en la clase) y una devolución por tarea."""
+    course = tmp_path_factory.mktemp("soluciones") / "curso"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    for source in SOURCES:
+        assignment, name = source.parent.name, source.name
+        (course / "solutions" / assignment).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, course / "solutions" / assignment / name)
+        target = course / "submitted" / "solucion" / assignment
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"Copia_de_{name}").write_text(
+            colabify(student_copy(source), PEOPLE["nombre"], strip_nbgrader=True, name=name,
+                     github_user=GITHUB_USER), encoding="utf-8")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = grading.main(["--course", str(course), "--no-progress"])
+    out = buf.getvalue()
+    assert code == 0, f"make autograde falló:\n{out}"
+    with (course / "grades.csv").open(encoding="utf-8") as fh:
+        rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(fh)}
+    feedback = {a: grading.nbgrader(course, "generate_feedback", a, "--student=solucion")
+                for a in sorted({s.parent.name for s in SOURCES})}
+    return {"course": course, "out": out, "rows": rows, "feedback": feedback}
+
+
+@pytest.mark.xdist_group("soluciones_desde_colab")
 @pytest.mark.parametrize("source", SOURCES, ids=_rel)
-def test_solution_saved_from_colab_without_metadata_gets_full_points(tmp_path: Path,
-                                                                     source: Path,
-                                                                     capsys) -> None:
+def test_solution_saved_from_colab_without_metadata_gets_full_points(
+        source: Path, solutions_from_colab: dict) -> None:
     assignment, name = source.parent.name, source.name
-    course = _course(tmp_path, source)
-    github_user = "valen-quiroga-77"
-    copy = student_copy(source)
-    target = course / "submitted" / "solucion" / assignment
-    target.mkdir(parents=True)
-    (target / f"Copia_de_{name}").write_text(
-        colabify(copy, PEOPLE["nombre"], strip_nbgrader=True, name=name,
-                 github_user=github_user), encoding="utf-8")
-    out, rows = _run_make_autograde(course, capsys)
+    course, out, rows = (solutions_from_colab[k] for k in ("course", "out", "rows"))
     assert "solucion" in out and source.stem in out
     sol = rows[("solucion", source.stem)]
     assert float(sol["max_score"]) > 0
@@ -119,7 +147,7 @@ def test_solution_saved_from_colab_without_metadata_gets_full_points(tmp_path: P
         f"la solución obtuvo {sol}")
     if manual:
         assert f"falta corregir a mano: {', '.join(sorted(manual))}" in sol["notes"], sol
-    cells = sum(1 for c in copy.cells if c.metadata.get("nbgrader"))
+    cells = sum(1 for c in student_copy(source).cells if c.metadata.get("nbgrader"))
     assert CONTENT_NOTE.format(n=cells) in sol["notes"], sol
     autograded = course / "autograded" / "solucion" / assignment / name
     assert _validate(autograded, invert=False) == {}
@@ -127,14 +155,14 @@ def test_solution_saved_from_colab_without_metadata_gets_full_points(tmp_path: P
     # devolución) corre sin un solo error y no conserva su usuario.
     graded = nbformat.read(str(autograded), as_version=4)
     problems = notebook_output_problems(graded, name)
-    proc = grading.nbgrader(course, "generate_feedback", assignment, "--student=solucion")
+    proc = solutions_from_colab["feedback"][assignment]
     assert proc.returncode == 0, proc.stderr
     feedback = course / "feedback" / "solucion" / assignment / f"{source.stem}.html"
     page = feedback.read_text(encoding="utf-8")
     problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
     assert not problems, "\n".join(problems)
     for path, text in ((autograded, autograded.read_text(encoding="utf-8")), (feedback, page)):
-        for secret in (github_user, PEOPLE["nombre"]["displayName"], PEOPLE["nombre"]["userId"]):
+        for secret in (GITHUB_USER, PEOPLE["nombre"]["displayName"], PEOPLE["nombre"]["userId"]):
             assert secret not in text, f"{path.name} conserva «{secret}»"
 
 
