@@ -61,20 +61,24 @@ lab: $(STAMP)
 # El entorno de Colab se arma con el Python del sistema (tools.envs.colab_env
 # solo usa la biblioteca estándar) desde el principio: en un clon nuevo, a la
 # par de la instalación de .venv (pip usa un núcleo), no de las pruebas.
+# ruff y mypy (make lint) corren a la par de las pruebas; su salida va al final.
 test:
-	@cache=$$(mktemp -d); colab_log=$$(mktemp); \
+	@cache=$$(mktemp -d); colab_log=$$(mktemp); lint_log=$$(mktemp); \
 	$(PYTHON) -m tools.envs.colab_env >"$$colab_log" 2>&1 & colab_pid=$$!; \
-	trap 'rm -rf "$$cache" "$$colab_log"' EXIT; \
-	$(MAKE) --no-print-directory lint || { wait $$colab_pid; exit 1; }; \
+	trap 'rm -rf "$$cache" "$$colab_log" "$$lint_log"' EXIT; \
+	$(MAKE) --no-print-directory install || { wait $$colab_pid; exit 1; }; \
+	$(MAKE) --no-print-directory lint >"$$lint_log" 2>&1 & lint_pid=$$!; \
 	env PATH="$(abspath $(BIN)):$$PATH" COURSE_FAST=1 COURSE_DATA_DIR="$$cache" $(MIRROR_ENV) MPLBACKEND=Agg \
 	    TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0 \
 	    $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup \
 	    tests solutions --nbval-lax --nbval-kernel-name=colab-runtime --nbval-cell-timeout=180 \
 	    -p no:cacheprovider -rs $(PYTEST_ARGS); status=$$?; \
-	wait $$colab_pid; grep -v '^WARNING: Location' "$$colab_log" | tail -n 3; exit $$status
+	wait $$lint_pid; lint_status=$$?; cat "$$lint_log"; \
+	wait $$colab_pid; grep -v '^WARNING: Location' "$$colab_log" | tail -n 3; \
+	if [ $$status -eq 0 ]; then status=$$lint_status; fi; exit $$status
 
 # Estilo, errores comunes y complejidad (ruff) y tipos (mypy) de helpers/ y tools/;
-# la configuración está en pyproject.toml. make test la corre primero.
+# la configuración está en pyproject.toml. make test la corre a la par de las pruebas.
 .PHONY: lint test-unit
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tools
