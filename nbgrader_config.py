@@ -8,6 +8,12 @@ c.CourseDirectory.release_directory = "notebooks"  # versión del estudiante (ge
 
 # Tiempo máximo por celda al corregir: un bucle infinito cuesta solo esa celda.
 c.Execute.timeout = 120
+# Al terminar de ejecutar un notebook (las salidas ya llegaron), el kernel se
+# mata en vez de pedirle que se apague: con TensorFlow importado, el apagado
+# ordenado cuesta ~1,7 s y ~1,9 s de CPU por notebook corregido (finalizar
+# los módulos de TF), para nada. Mata el grupo de procesos (también el kernel
+# aislado de SANDBOX=1).
+c.Execute.shutdown_kernel = "immediate"
 
 # Si el estudiante borra una celda de evaluación, nbgrader la vuelve a poner.
 c.OverwriteCells.add_missing_cells = True
