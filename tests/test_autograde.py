@@ -7,8 +7,9 @@ camino que ``make autograde`` (``tools.grading.main``), en cursos temporales.
   la borran): se reconocen sus celdas por contenido y obtiene el 100 % del
   código (las respuestas escritas quedan pendientes); la tabla y el CSV lo
   muestran. Todas las lecciones en un mismo curso, entregadas por un mismo
-  estudiante y corregidas en una sola corrida, como en la clase. Sobre el notebook ya ejecutado se aplica el ``Validator`` de
-  nbgrader (sin volver a ejecutarlo). Que la versión en blanco pierda cada
+  estudiante y corregidas en una sola corrida, como en la clase. Sobre el
+  notebook ya ejecutado se aplica el ``Validator`` de nbgrader (sin volver a
+  ejecutarlo). Que la versión en blanco pierda cada
   punto lo comprueban ``tests/test_wrong_answers.py`` (cada celda de
   evaluación, en el proceso) y ``tests/test_grading_class.py`` (con nbgrader).
 * Ataques (lección 01), dos entregas que los juntan; cada celda de evaluación
@@ -74,9 +75,13 @@ def _run_make_autograde(course: Path, capsys) -> tuple[str, dict[str, dict[str, 
     code = grading.main(["--course", str(course)])
     out = capsys.readouterr().out
     assert code == 0, f"make autograde falló:\n{out}"
+    return out, _grades(course)
+
+
+def _grades(course: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """Las filas de ``grades.csv`` por (estudiante, notebook)."""
     with (course / "grades.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return out, {(r["student"], r["notebook"]): r for r in rows}
+        return {(r["student"], r["notebook"]): r for r in csv.DictReader(fh)}
 
 
 def _cell_scores(course: Path, assignment: str, student: str, notebook: str
@@ -110,25 +115,26 @@ def solutions_from_colab(tmp_path_factory) -> dict:
     course = tmp_path_factory.mktemp("soluciones") / "curso"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    copies = {}
     for source in SOURCES:
         assignment, name = source.parent.name, source.name
         (course / "solutions" / assignment).mkdir(parents=True, exist_ok=True)
         shutil.copy(source, course / "solutions" / assignment / name)
         target = course / "submitted" / "solucion" / assignment
         target.mkdir(parents=True, exist_ok=True)
+        copies[source] = student_copy(source)
         (target / f"Copia_de_{name}").write_text(
-            colabify(student_copy(source), PEOPLE["nombre"], strip_nbgrader=True, name=name,
+            colabify(copies[source], PEOPLE["nombre"], strip_nbgrader=True, name=name,
                      github_user=GITHUB_USER), encoding="utf-8")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         code = grading.main(["--course", str(course), "--no-progress"])
     out = buf.getvalue()
     assert code == 0, f"make autograde falló:\n{out}"
-    with (course / "grades.csv").open(encoding="utf-8") as fh:
-        rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(fh)}
+    rows = _grades(course)
     feedback = {a: grading.nbgrader(course, "generate_feedback", a, "--student=solucion")
                 for a in sorted({s.parent.name for s in SOURCES})}
-    return {"course": course, "out": out, "rows": rows, "feedback": feedback}
+    return {"course": course, "out": out, "rows": rows, "feedback": feedback, "copies": copies}
 
 
 @pytest.mark.xdist_group("soluciones_desde_colab")
@@ -147,7 +153,8 @@ def test_solution_saved_from_colab_without_metadata_gets_full_points(
         f"la solución obtuvo {sol}")
     if manual:
         assert f"falta corregir a mano: {', '.join(sorted(manual))}" in sol["notes"], sol
-    cells = sum(1 for c in student_copy(source).cells if c.metadata.get("nbgrader"))
+    cells = sum(1 for c in solutions_from_colab["copies"][source].cells
+                if c.metadata.get("nbgrader"))
     assert CONTENT_NOTE.format(n=cells) in sol["notes"], sol
     autograded = course / "autograded" / "solucion" / assignment / name
     assert _validate(autograded, invert=False) == {}
@@ -405,6 +412,5 @@ def test_a_broken_submission_does_not_lose_the_other_scores(tmp_path: Path, caps
     assert grading.main(["--course", str(course)]) == 1
     out = capsys.readouterr().out
     assert "autograde mini beto: FALLÓ" in out and "beto/mini: la corrección falló" in out
-    with (course / "grades.csv").open(encoding="utf-8") as fh:
-        rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(fh)}
+    rows = _grades(course)
     assert float(rows[("ana", "mini")]["score"]) == 6.0
