@@ -35,9 +35,10 @@ reciben (copiada) los trabajos siguientes.
 from tools.grading.cli import main, parse_args
 from tools.grading.coordinator import Coordinator
 from tools.grading.grades_table import Row, collect, format_table, write_csv
-from tools.grading.jobs import nbgrader, review
+from tools.grading.jobs import review
 from tools.grading.planning import Assignment, Task, autograde, ensure_gradebook
 from tools.grading.pools import cpu_count
+from tools.grading.processes import nbgrader
 from tools.grading.results_store import STATE_DIR, Store, course_lock
 
 __all__ = [

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from tools.autograding.cells import alignment_skeleton
 from tools.grading import gradebook_merge, jobs
-from tools.grading.jobs import nbgrader
 from tools.grading.placement import absorb
+from tools.grading.processes import nbgrader
 from tools.grading.results_store import Store
 from tools.grading.submissions import plan_names
 

@@ -7,7 +7,7 @@ import os
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from tools.grading import jobs
+from tools.grading import jobs, processes
 
 
 def cpu_count() -> int:
@@ -23,7 +23,7 @@ class LocalPool:
 
         self.n = n
         self.pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                        initializer=jobs.pool_initializer)
+                                        initializer=processes.pool_initializer)
 
     def submit(self, payload: dict, fn=jobs.run_job):
         return self.pool.submit(fn, payload)
