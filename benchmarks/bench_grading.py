@@ -7,6 +7,9 @@ kernel con 1 hilo) e imprime:
 * segundos por estudiante con un solo hilo;
 * tiempo total con 1 y 2 trabajos y la aceleración (meta: ≥ 1,7× con 2 núcleos);
 * memoria pico por trabajo (nbgrader + kernel);
+* con 2 trabajos, lado a lado, la CPU con nbgrader en un hijo (``fork``) de
+  cada proceso del pool (lo de siempre) y como subproceso nuevo en cada
+  trabajo (``RNN_NBGRADER_SUBPROCESS=1``);
 * la proyección a 300 estudiantes en 8 núcleos.
 
 Además (salvo ``--sin-clase-rnn``) corrige una entrega completa de ``clase_rnn`` (los
@@ -35,15 +38,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.test_grading_class import _env, build_class  # noqa: E402
+from tools.grading.processes import SUBPROCESS_ENV  # noqa: E402
 
 
-def grade(course: Path, *args: str) -> tuple[float, float]:
+def grade(course: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(segundos de pared, segundos de CPU de todos los procesos hijos)."""
     before = os.times()
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "tools.grading", "--course", str(course), "--no-progress",
-                    *args], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                   timeout=7200)
+                    *args], cwd=ROOT, env={**_env(), **(env or {})}, capture_output=True,
+                   text=True, timeout=7200)
     wall = time.perf_counter() - t0
     after = os.times()
     return wall, (after.children_user - before.children_user) + (
@@ -132,6 +136,17 @@ def main() -> None:
               f"aceleración {speedup:.2f}× (meta ≥ 1,7×)")
         print(f"  memoria pico por trabajo: mediana {statistics.median(peaks) / 2**20:.0f} MiB, "
               f"máxima {max(peaks) / 2**20:.0f} MiB")
+        # Lado a lado: nbgrader por fork en el pool (lo de siempre) o un intérprete por trabajo.
+        forked: dict[bool, tuple[float, float]] = {}
+        for sub in (False, True):
+            course = tmp / f"fork-{sub}"
+            shutil.copytree(template, course)
+            forked[sub] = grade(course, "--jobs", "2", "--threads-per-job", "1",
+                                env={SUBPROCESS_ENV: "1"} if sub else {})
+        print(f"  --jobs 2, CPU de la clase: nbgrader en un hijo (fork) {forked[False][1]:.0f} s, "
+              f"un intérprete por trabajo ({SUBPROCESS_ENV}=1) {forked[True][1]:.0f} s: "
+              f"{forked[True][1] / forked[False][1]:.2f}× (pared {forked[False][0]:.0f} s "
+              f"y {forked[True][0]:.0f} s)")
         eff = speedup / 2
         costs = [("lección 01", per_student)]
         if not args.sin_clase_rnn:
