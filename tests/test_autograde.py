@@ -111,7 +111,8 @@ def solutions_from_colab(tmp_path_factory) -> dict:
     """El curso con todas sus tareas y un estudiante que entrega cada lección
     resuelta como la guarda en GitHub desde Colab (``Copia_de_…``, sin metadata
     de nbgrader), corregido con una sola corrida de ``make autograde`` (un
-    trabajo por tarea, como en la clase) y una devolución por tarea."""
+    trabajo por tarea, como en la clase) y una de ``make feedback`` (una
+    devolución por tarea)."""
     course = tmp_path_factory.mktemp("soluciones") / "curso"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
@@ -132,9 +133,11 @@ def solutions_from_colab(tmp_path_factory) -> dict:
     out = buf.getvalue()
     assert code == 0, f"make autograde falló:\n{out}"
     rows = _grades(course)
-    feedback = {a: grading.nbgrader(course, "generate_feedback", a, "--student=solucion")
-                for a in sorted({s.parent.name for s in SOURCES})}
-    return {"course": course, "out": out, "rows": rows, "feedback": feedback, "copies": copies}
+    buf = io.StringIO()  # las devoluciones, como `make feedback`
+    with contextlib.redirect_stdout(buf):
+        feedback = grading.main(["--course", str(course), "--feedback", "--no-progress"])
+    return {"course": course, "out": out, "rows": rows, "copies": copies,
+            "feedback": (feedback, buf.getvalue())}
 
 
 @pytest.mark.xdist_group("soluciones_desde_colab")
@@ -162,8 +165,8 @@ def test_solution_saved_from_colab_without_metadata_gets_full_points(
     # devolución) corre sin un solo error y no conserva su usuario.
     graded = nbformat.read(str(autograded), as_version=4)
     problems = notebook_output_problems(graded, name)
-    proc = solutions_from_colab["feedback"][assignment]
-    assert proc.returncode == 0, proc.stderr
+    code, feedback_out = solutions_from_colab["feedback"]
+    assert code == 0, f"make feedback falló:\n{feedback_out}"
     feedback = course / "feedback" / "solucion" / assignment / f"{source.stem}.html"
     page = feedback.read_text(encoding="utf-8")
     problems += [f"{source.stem}.html: {p}" for p in html_output_problems(page)]
