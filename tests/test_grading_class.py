@@ -274,9 +274,11 @@ def dask_cluster(tmp_path):
                 os.killpg(p.pid, signal.SIGKILL)
 
 
-# En el clúster: una solución, una con errores, un nombre no ASCII con el
-# archivo renombrado, un notebook que falta y un JSON roto (el que falla).
-ON_DASK = {"completo", "errores_a", "josé_ñúñez", "sin_notebook", "corrupto"}
+# En el clúster: la solución con un nombre no ASCII y el archivo renombrado por
+# Colab, una con errores, un notebook que falta y un JSON roto (el que falla).
+# Los workers de Dask lanzan nbgrader como subproceso (el pool local, con fork):
+# la misma gradebook que la corrida en serie prueba que los dos caminos coinciden.
+ON_DASK = {"errores_a", "josé_ñúñez", "sin_notebook", "corrupto"}
 
 
 def test_a_dask_cluster_gives_the_same_gradebook(serial, tmp_path, dask_cluster) -> None:
